@@ -1,0 +1,110 @@
+"""Frozen records returned by the repository functions; no ORM object leaves storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Dialogue:
+    id: int
+    slug: str
+    title: str
+    description: str
+    moderation_mode: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    step: int
+    state: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    call_to_action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    id: int
+    email: str
+    password_hash: str | None
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    id: int
+    dialogue_id: int
+    email: str | None
+    office: str
+    municipality: str | None
+    network: str | None
+    province: str | None
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: int
+    dialogue_id: int
+    office: str
+    municipality: str | None
+    network: str | None
+    province: str | None
+    self_declared: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    id: int
+    dialogue_id: int
+    title: str
+    description: str
+    state: str
+    merged_into: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    channel: str
+    seq: int
+    name: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    id: int
+    dialogue_id: int
+    theme_id: int
+    kind: str
+    body: str
+    parent_id: int | None
+    author: str
+    state: str
+    hidden_reason: str | None
+    agree: int
+    disagree: int
+    pass_count: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionCounts:
+    contribution_id: int
+    agree: int
+    disagree: int
+    pass_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FlagResult:
+    flag_id: int | None
+    """None when this participant had flagged the contribution already."""
+    distinct_flaggers: int

@@ -1,0 +1,211 @@
+"""SQLAlchemy Core tables: the durable model of Dialoog.
+
+Identities (staff e-mail, invitation e-mail, participant profile) live in their
+own tables. Everything a participant writes (contributions, reactions, flags,
+idempotency keys) carries only ``author``: a keyed pseudonym computed by the
+server, never an account id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+PSEUDONYM = sa.String(64)
+
+dialogues = sa.Table(
+    "dialogues",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(64), nullable=False, unique=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("moderation_mode", sa.String(8), nullable=False, server_default="post"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+steps = sa.Table(
+    "steps",
+    metadata,
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("step", sa.SmallInteger, primary_key=True),
+    sa.Column("state", sa.String(8), nullable=False, server_default="planned"),
+    sa.Column("opens_at", UtcDateTime),
+    sa.Column("closes_at", UtcDateTime),
+    sa.Column("call_to_action", sa.Text, nullable=False, server_default=""),
+)
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200)),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+login_tokens = sa.Table(
+    "login_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("staff_id", sa.ForeignKey("staff.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
+)
+
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("email", sa.String(254)),
+    sa.Column("office", sa.String(64), nullable=False),
+    sa.Column("municipality", sa.String(16)),
+    sa.Column("network", sa.String(32)),
+    sa.Column("province", sa.String(32)),
+    sa.Column("batch", sa.String(64)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
+    sa.Column("revoked_at", UtcDateTime),
+    sa.Column("reminded_at", UtcDateTime),
+)
+
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("invitation_id", sa.ForeignKey("invitations.id", ondelete="SET NULL"), unique=True),
+    sa.Column("office", sa.String(64), nullable=False),
+    sa.Column("municipality", sa.String(16)),
+    sa.Column("network", sa.String(32)),
+    sa.Column("province", sa.String(32)),
+    sa.Column("self_declared", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("joined_at", UtcDateTime, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+themes = sa.Table(
+    "themes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("state", sa.String(8), nullable=False, server_default="open"),
+    sa.Column("merged_into", sa.ForeignKey("themes.id", ondelete="SET NULL")),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+channels = sa.Table(
+    "channels",
+    metadata,
+    sa.Column("name", sa.String(120), primary_key=True),
+    sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("channel", sa.String(120), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("channel", "seq", name="uq_events_channel_seq"),
+)
+
+contributions = sa.Table(
+    "contributions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("parent_id", sa.ForeignKey("contributions.id", ondelete="SET NULL")),
+    sa.Column("author", PSEUDONYM, nullable=False),
+    sa.Column("state", sa.String(8), nullable=False, server_default="visible"),
+    sa.Column("hidden_reason", sa.String(200)),
+    sa.Column("agree", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("disagree", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("pass_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_contributions_theme", "theme_id", "id"),
+)
+
+reactions = sa.Table(
+    "reactions",
+    metadata,
+    sa.Column(
+        "contribution_id",
+        sa.ForeignKey("contributions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("author", PSEUDONYM, primary_key=True),
+    sa.Column("reaction", sa.String(8), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+flags = sa.Table(
+    "flags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "contribution_id", sa.ForeignKey("contributions.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("author", PSEUDONYM),
+    sa.Column("reason", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("source", sa.String(12), nullable=False),
+    sa.Column("detail", sa.Text),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("resolved_at", UtcDateTime),
+    sa.UniqueConstraint("contribution_id", "author", name="uq_flags_contribution_author"),
+)
+
+idempotency = sa.Table(
+    "idempotency",
+    metadata,
+    sa.Column("author", PSEUDONYM, primary_key=True),
+    sa.Column("ref", sa.String(64), primary_key=True),
+    sa.Column("response", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
