@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage.errors import Conflict
+
 
 def async_url(url: str) -> str:
     """Map a plain database URL to the async driver Dialoog uses."""
@@ -57,13 +59,19 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """One unit of work: commits on success, rolls back on any exception."""
-        if self._write_lock is None:
-            async with self.engine.begin() as conn:
+        """One unit of work: commits on success, rolls back on any exception.
+
+        A uniqueness violation (from either driver) surfaces as ``Conflict``.
+        """
+        try:
+            if self._write_lock is None:
+                async with self.engine.begin() as conn:
+                    yield conn
+                return
+            async with self._write_lock, self.engine.begin() as conn:
                 yield conn
-            return
-        async with self._write_lock, self.engine.begin() as conn:
-            yield conn
+        except sa.exc.IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from exc
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

@@ -1,0 +1,93 @@
+"""The app factory and its lifespan: nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+
+from realtime.broker import create_broker
+from realtime.hub import Hub
+from server import accounts, contributions, dialogues, health, invitations, moderation, ws
+from server.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
+from server.events import DatabaseEventSource
+from server.logging import configure_logging
+from server.metrics import Metrics
+from server.reaction_counts import ReactionCoalescer
+from server.security import Signer
+from server.services import Services
+from server.settings import Settings, load_settings
+from server.themes import routes as theme_routes
+from storage.database import Database
+
+
+def _watch(svc: Services) -> None:
+    def read() -> dict[str, float]:
+        stats = svc.hub.stats
+        return {
+            "outbox_pending": float(sum(c.outbox.pending for c in svc.connections)),
+            "hub_channels": float(stats.channels),
+            "hub_events_received": float(stats.events_received),
+            "hub_deliveries": float(stats.deliveries),
+            "hub_gaps_filled": float(stats.gaps_filled),
+        }
+
+    svc.metrics.watch(read)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the application; the lifespan opens and closes everything in order."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+        broker = create_broker(settings.redis_url)
+        hub = Hub(
+            broker,
+            DatabaseEventSource(db),
+            position_interval_seconds=settings.position_interval_seconds,
+            catchup_interval_seconds=settings.catchup_interval_seconds,
+        )
+        await hub.start()
+        coalescer = ReactionCoalescer(db, hub, settings.reaction_coalesce_seconds)
+        svc = Services(
+            settings=settings,
+            db=db,
+            broker=broker,
+            hub=hub,
+            signer=Signer(settings.secret, settings.session_max_age_seconds),
+            metrics=Metrics(),
+            coalescer=coalescer,
+        )
+        _watch(svc)
+        app.state.services = svc
+        try:
+            yield
+        finally:
+            await coalescer.close()
+            await hub.close()
+            await db.close()
+
+    app = Starlette(
+        routes=[
+            *health.routes,
+            *accounts.routes,
+            *dialogues.routes,
+            *theme_routes.routes,
+            *invitations.routes,
+            *contributions.routes,
+            *moderation.routes,
+            *ws.routes,
+        ],
+        exception_handlers={
+            ApiError: api_error_handler,
+            HTTPException: http_error_handler,
+            Exception: internal_error_handler,
+        },
+        lifespan=lifespan,
+    )
+    return app
