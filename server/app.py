@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = Database(settings.resolved_database_url(), pool_size=settings.db_pool_size)
-        broker = create_broker(settings.redis_url)
+        broker = create_broker(settings.redis_url, prefix=settings.redis_prefix)
         hub = Hub(
             broker,
             DatabaseEventSource(db),

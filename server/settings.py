@@ -18,12 +18,16 @@ from storage.database import default_sqlite_url
 class Settings(BaseSettings):
     """Everything the server can be told, with the embedded defaults."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     """Empty: an SQLite file in the working folder (the embedded default)."""
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
     """Unset: in-process broker, one worker only."""
+    redis_prefix: str = Field(default="dialoog:", validation_alias="DIALOOG_REDIS_PREFIX")
+    """Prefix of Redis channel names, so several installations can share one Redis."""
     secret: str = Field(default="", validation_alias="DIALOOG_SECRET")
     """Signing key for tokens and the HMAC of pseudonyms; generated once when unset."""
     allowed_origins: str = Field(default="", validation_alias="DIALOOG_ALLOWED_ORIGINS")
