@@ -91,9 +91,13 @@ def settings_for(backend: Backend, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-async def harness(backend: Backend) -> AsyncIterator[Harness]:
-    """A running server with an admin and an open dialogue with one theme."""
-    settings = settings_for(backend)
+async def harness(backend: Backend, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """A running server with an admin and an open dialogue with one theme.
+
+    A test passes small limits with ``@pytest.mark.settings(name=value, ...)``.
+    """
+    marker = request.node.get_closest_marker("settings")
+    settings = settings_for(backend, **(marker.kwargs if marker else {}))
     async with running_server(settings) as base, Harness(base, settings) as h:
         await h.bootstrap()
         yield h
