@@ -7,6 +7,10 @@ import logging
 import structlog
 
 
+DRIVER_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
+"""Database drivers log statements with their parameters (pseudonyms, bodies) at DEBUG."""
+
+
 def configure_logging(level: str = "info", json: bool = False) -> None:
     """Route structlog and the standard library through one renderer."""
     numeric = getattr(logging, level.upper(), logging.INFO)
@@ -22,6 +26,9 @@ def configure_logging(level: str = "info", json: bool = False) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=numeric, format="%(message)s")
+    for name in DRIVER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

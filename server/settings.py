@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     """Messages queued for one client before it counts as too slow (4008): about 2 MB."""
     replay_max_events: int = 1000
     """The contract: beyond 1,000 missed events the client gets `reset` and reloads over HTTP."""
-    position_interval_seconds: float = 30.0
-    """The contract: quiet channels get a `position` at least every 30 s."""
+    position_interval_seconds: float = 22.0
+    """Quiet for this long → `position`; the hub's tick adds up to a third: ≤ 30 s (contract)."""
     catchup_interval_seconds: float = 5.0
     """How often a worker compares its channels with the database to catch a lost event."""
     reaction_coalesce_seconds: float = 0.25

@@ -1,0 +1,1 @@
+"""Theme suggestions for facilitators: grouping contributions by shared words."""
