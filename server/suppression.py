@@ -37,7 +37,7 @@ import heapq
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, cast
 
 SCREEN_K: Final = 5
 """Minimum group size for anything shown in the application."""
@@ -81,14 +81,14 @@ def suppress(table: Table1D | Table2D, *, k: int) -> dict[str, Cell] | dict[str,
         raise ValueError("a table needs at least one group")
     first = next(iter(table.values()))
     if isinstance(first, Mapping):
-        rows, columns, grid = _crosstab_grid(table)  # type: ignore[arg-type]
+        rows, columns, grid = _crosstab_grid(cast(Table2D, table))
         shown = _render(grid, k)
         width = len(columns) + 1
         return {
             row: dict(zip([*columns, TOTAL], shown[i * width : (i + 1) * width], strict=True))
             for i, row in enumerate([*rows, TOTAL])
         }
-    groups, grid = _line_grid(table)  # type: ignore[arg-type]
+    groups, grid = _line_grid(cast(Table1D, table))
     return dict(zip([*groups, TOTAL], _render(grid, k), strict=True))
 
 
@@ -117,8 +117,8 @@ def _crosstab_grid(table: Table2D) -> tuple[list[str], list[str], _Grid]:
     columns = [c for c in next(iter(table.values())) if c != TOTAL]
     if not rows or not columns:
         raise ValueError("a crosstab needs at least one row and one column")
-    for row in table.values():
-        if not isinstance(row, Mapping) or set(row) - {TOTAL} != set(columns):
+    for cells in table.values():
+        if not isinstance(cells, Mapping) or set(cells) - {TOTAL} != set(columns):
             raise ValueError("every row of a crosstab needs the same columns")
     inner = [[_count(table[r][c]) for c in columns] for r in rows]
     for i, row in enumerate(rows):

@@ -363,7 +363,7 @@ def _parse_row(
             problems.append(prefix + str(exc))
             return None
 
-    networks = {n: cell(n, parse_membership) for n in NETWORKS if n in cells}
+    networks: dict[str, Membership] = {n: cell(n, parse_membership) for n in NETWORKS if n in cells}
     record = ImportRecord(
         line=0,
         code=_normalise_code(cells["code"]),

@@ -5,8 +5,9 @@ forms themes. This module proposes a first grouping to start from, never a verdi
 TF-IDF over stemmed Dutch words (Snowball ``dutch``, stop words removed), KMeans
 with a fixed seed, and the number of themes chosen by the silhouette (cosine) over
 2 … ``max_themes``, preferring fewer themes when a finer split is barely better and
-offering one theme when no split has any structure. A suggestion's label is made of its top keywords in the form
-people actually wrote (the most frequent word behind each stem).
+offering one theme when no split has any structure. A suggestion's label is made of
+its top keywords in the form people actually wrote (the most frequent word behind
+each stem).
 
 Deterministic: the same texts in the same order give the same suggestions.
 """
@@ -18,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import snowballstemmer
@@ -118,7 +119,7 @@ def _words(text: str) -> list[str]:
 
 
 @cache
-def _stemmer() -> snowballstemmer.Stemmer:  # type: ignore[name-defined]
+def _stemmer() -> Any:  # snowballstemmer ships no type information
     return snowballstemmer.stemmer("dutch")
 
 
