@@ -6,7 +6,6 @@ import logging
 
 import structlog
 
-
 DRIVER_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
 """Database drivers log statements with their parameters (pseudonyms, bodies) at DEBUG."""
 

@@ -64,17 +64,27 @@ async def _truncate(url: str) -> None:
     await db.close()
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    """Settings for one backend; the database is fresh for every test."""
-    if request.param == "embedded":
-        url = f"sqlite:///{tmp_path / 'dialoog.db'}"
+def _make_backend(name: str, request: pytest.FixtureRequest, folder: Path) -> Backend:
+    if name == "embedded":
+        url = f"sqlite:///{folder / 'dialoog.db'}"
         upgrade(url)
-        return Backend("embedded", url, None, tmp_path)
+        return Backend("embedded", url, None, folder)
     need(REDIS_URL, "Redis")
     url = request.getfixturevalue("postgres_test_url")
     asyncio.run(_truncate(url))
-    return Backend("services", url, REDIS_URL, tmp_path)
+    return Backend("services", url, REDIS_URL, folder)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """Settings for one backend; the database is fresh for every test."""
+    return _make_backend(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def services_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """Postgres + Redis only: for what exists only between processes."""
+    return _make_backend("services", request, tmp_path)
 
 
 def settings_for(backend: Backend, **overrides: object) -> Settings:
