@@ -76,7 +76,8 @@ class SlidingWindowLimiter:
     def allow(self, now: float) -> bool:
         """Count one event at now; False when it exceeds the limit (not counted then)."""
         stamps = self._stamps
-        while stamps and stamps[0] <= now - self.window:
+        horizon = now - self.window + 1e-6  # a microsecond of slack against float rounding
+        while stamps and stamps[0] <= horizon:
             stamps.popleft()
         if len(stamps) >= self.limit:
             return False
