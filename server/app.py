@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 
 from realtime.broker import create_broker
 from realtime.hub import Hub
-from server import accounts, contributions, dialogues, health, invitations, moderation, ws
+from server import accounts, contributions, dialogues, health, invitations, moderation, web, ws
 from server.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
 from server.events import DatabaseEventSource
 from server.logging import configure_logging
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *contributions.routes,
             *moderation.routes,
             *ws.routes,
+            *web.routes,
         ],
         exception_handlers={
             ApiError: api_error_handler,
