@@ -278,6 +278,9 @@ class DialoogClient:
                 ws = await self._reopen()
         except DialoogConnectionError as exc:
             self._fail(exc)
+        except Exception as exc:  # our own bug: fail loudly rather than hang every caller
+            log.exception("client reader failed")
+            self._fail(DialoogConnectionError(None, f"client error: {exc!r}"))
 
     def _check_close(self, closed: ConnectionClosed) -> None:
         """Raise for a close that must not be retried; 4008 (too slow) and others resume."""
@@ -363,6 +366,7 @@ class DialoogClient:
             case Position():
                 await self._on_position(message)
             case Reset():
+                self._pending.reset(message.channel)
                 await self._inbox.put(message)
                 if (again := self._channels.on_reset(message)) is not None:
                     await self._send(again)

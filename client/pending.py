@@ -119,6 +119,11 @@ class Pending:
             if not future.done():
                 future.set_result(message)
 
+    def reset(self, channel: str) -> None:
+        """A ``reset`` answered a subscribe of this channel instead of ``subscribed``."""
+        if channel in self._sub_inflight:
+            self._sub_inflight.remove(channel)
+
     def refuse_subscribe(self, message: Error) -> str | None:
         """Fail the subscribe an error without ref answers; returns its channel, if any."""
         named = (message.detail or {}).get("channel")

@@ -70,6 +70,8 @@ class FakeServer:
         """Store the next N writes, then drop the connection instead of answering."""
         self.hold_answers = 0
         """Collect this many write answers, then send them in reverse order."""
+        self.reset_after: int | None = None
+        """Answer a subscribe that would replay more than this with ``reset``."""
         self.replay_overlap = 0
         """Replay this many already-seen events too, as a sloppy server might."""
         self._held: list[tuple[ServerConnection, Ack]] = []
@@ -167,6 +169,10 @@ class FakeServer:
             self.send_all({ws}, Error(code="forbidden", message="Geen toegang tot dit kanaal."))
             return
         log = self.log[channel]
+        missed = 0 if message.since is None else len(log) - message.since
+        if self.reset_after is not None and missed > self.reset_after:
+            self.send_all({ws}, Reset(channel=channel, seq=len(log)))  # and no subscription
+            return
         start = len(log) if message.since is None else max(0, message.since - self.replay_overlap)
         replay: list[ServerMessage] = [*log[start:]]
         self.subscribers[channel].add(ws)
@@ -607,3 +613,21 @@ def test_websocket_url_accepts_http_and_ws_forms(given: str, expected: str) -> N
 def test_websocket_url_rejects_other_schemes() -> None:
     with pytest.raises(ValueError):
         websocket_url("ftp://dialoog.example")
+
+
+async def test_subscribe_answered_with_reset_resubscribes_and_completes(fake: FakeServer) -> None:
+    fake.reset_after = 3
+    for _ in range(5):
+        fake.publish(THEME)
+    async with connected(fake) as client:
+        collector = Collector(client)
+        subscribed = await client.subscribe(THEME, since=0)
+        fake.publish(THEME)
+        await until(lambda: len(collector.seqs()) == 1)
+        await collector.stop()
+    assert subscribed == Subscribed(channel=THEME, seq=5, replayed=0)
+    assert collector.items == [Reset(channel=THEME, seq=5), fake.log[THEME][5]]
+    assert fake.sent_of(Subscribe) == [
+        Subscribe(channel=THEME, since=0),
+        Subscribe(channel=THEME, since=5),
+    ]
