@@ -23,20 +23,12 @@ from typing import Final, TypeVar
 NETWORKS: Final = ("G4", "G40", "M50", "P10", "K80")
 """The municipal networks the representation monitor counts, in display order."""
 
+# fmt: off
 PROVINCES: Final = (
-    "Groningen",
-    "Fryslân",
-    "Drenthe",
-    "Overijssel",
-    "Flevoland",
-    "Gelderland",
-    "Utrecht",
-    "Noord-Holland",
-    "Zuid-Holland",
-    "Zeeland",
-    "Noord-Brabant",
-    "Limburg",
+    "Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
+    "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
 )
+# fmt: on
 """The 12 provinces in CBS spelling and CBS order (PV20 … PV31)."""
 
 PROVINCE_CODES: Final = {name: f"PV{20 + i}" for i, name in enumerate(PROVINCES)}
@@ -54,13 +46,8 @@ _OTHER_CODE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 _TRUE: Final = frozenset({"1", "ja", "j"})
 _FALSE: Final = frozenset({"0", "nee", "n"})
 _PROVINCE_ALIASES: Final = {"friesland": "Fryslân", "fryslan": "Fryslân"}
-_HEADER_ALIASES: Final = {
-    "cbs_code": "code",
-    "naam": "name",
-    "soort": "kind",
-    "provincie": "province",
-    "inwoners": "population",
-}
+_HEADER_ALIASES: Final = {"cbs_code": "code", "naam": "name", "soort": "kind",
+                           "provincie": "province", "inwoners": "population"}  # fmt: skip
 _BASE_COLUMNS: Final = ("code", "name", "kind", "province", "population")
 _NAME_MAX_CHARS: Final = 200
 _T = TypeVar("_T")
@@ -126,6 +113,14 @@ class ImportResult:
 
 class _CellError(ValueError):
     """A cell that does not parse; its message is Dutch and shown to the user."""
+
+
+class _BrokenCsv(ValueError):
+    """The CSV reader gave up (a field over its size limit) in the row at ``line``."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
 
 
 # --- cell parsers (shared by the reference loader and the import) -----------------------
@@ -288,8 +283,8 @@ def parse_import(source: str | bytes, known: Iterable[Organisation]) -> ImportRe
         if errors:
             return ImportResult((), tuple(errors))
         return _parse_rows(rows, columns, {org.code: org for org in known})
-    except csv.Error as exc:
-        return ImportResult((), (ImportIssue(_line_of(exc), f"ongeldige CSV ({exc})"),))
+    except _BrokenCsv as exc:
+        return ImportResult((), (ImportIssue(exc.line, f"onleesbare CSV ({exc})"),))
 
 
 def _numbered_rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -298,14 +293,15 @@ def _numbered_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     start = 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _BrokenCsv(start, str(exc)) from exc
         yield start, row
         start = reader.line_num + 1
-
-
-def _line_of(exc: csv.Error) -> int:
-    match = re.search(r"line (\d+)", str(exc))
-    return int(match.group(1)) if match else 1
 
 
 def _parse_header(header: list[str]) -> tuple[list[str], list[ImportIssue]]:
@@ -337,18 +333,18 @@ def _parse_rows(
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        record, problems = _parse_row(row, columns, index)
+        record, problems = _parse_row(line, row, columns, index)
         if record is not None and record.code in seen:
             problems.append(f"code {record.code} staat ook op regel {seen[record.code]}")
         errors.extend(ImportIssue(line, problem) for problem in problems)
         if record is not None and not problems:
             seen[record.code] = line
-            records.append(replace(record, line=line))
+            records.append(record)
     return ImportResult(tuple(records), tuple(errors))
 
 
 def _parse_row(
-    row: list[str], columns: list[str], index: Mapping[str, Organisation]
+    line: int, row: list[str], columns: list[str], index: Mapping[str, Organisation]
 ) -> tuple[ImportRecord | None, list[str]]:
     if len(row) != len(columns):
         return None, [f"{len(row)} velden, verwacht {len(columns)}"]
@@ -365,7 +361,7 @@ def _parse_row(
 
     networks: dict[str, Membership] = {n: cell(n, parse_membership) for n in NETWORKS if n in cells}
     record = ImportRecord(
-        line=0,
+        line=line,
         code=_normalise_code(cells["code"]),
         name=cell("name", parse_name),
         kind=cell("kind", parse_kind),

@@ -224,3 +224,10 @@ def test_rows_with_errors_yield_no_record_and_the_result_is_not_ok(municipalitie
     result = parse_import("code,P10\nGM0363,1\nGM0014,2\n", municipalities)
     assert [r.code for r in result.records] == ["GM0363"]
     assert not result.ok
+
+
+def test_an_unreadable_csv_is_refused_with_the_line_it_broke_on(municipalities) -> None:
+    text = 'code,name\nGM0363,Amsterdam\nGM9008,"' + "x" * 200_000 + '"\n'
+    result = parse_import(text, municipalities)
+    assert result.records == ()
+    assert str(result.errors[0]).startswith("Regel 3: onleesbare CSV")
