@@ -7,8 +7,8 @@ contributions at a fixed rate, each body carrying its index and send time; every
 subscriber records the latency of each delivery. It ends with ``{"phase": "done"}``
 and one ``{"phase": "result", ...}`` line.
 
-Input: one JSON line on stdin (see ``Config``). Bodies hold letters only, so no
-privacy filter can mistake a timestamp for a phone number.
+Input: one JSON line on stdin (see ``Config``); the orchestrator gives each
+publisher its own participant and at most 10 messages per second.
 """
 
 from __future__ import annotations
@@ -28,9 +28,6 @@ import msgspec
 from subscribers import Stats, close_all, make_body, open_all
 
 from client import DialoogClient, DialoogError
-
-PUBLISHER_MAX_RATE = 10.0
-"""Messages per second per publisher: half the contract's 20, so none is ever rate limited."""
 
 
 class Config(msgspec.Struct, frozen=True):
