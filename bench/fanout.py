@@ -71,6 +71,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="maintenance database URL; dialoog_bench is created beside it",
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument(
+        "--subscriber-client",
+        choices=("lean", "websockets"),
+        default="lean",
+        help="bench/leanws.py (cheap) or the websockets client (to cross-check)",
+    )
     parser.add_argument("--output", type=Path, help="default bench/results/fanout-<date>.json")
     parser.add_argument("--no-save", action="store_true", help="print only")
     args = parser.parse_args(argv)
@@ -183,6 +189,7 @@ def load_config(args: argparse.Namespace, url: str, setup: scenario.Scenario) ->
         "rate": args.rate,
         "seconds": args.seconds,
         "drain_seconds": args.drain_seconds,
+        "lean": args.subscriber_client == "lean",
     }
 
 
