@@ -18,8 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import snowballstemmer
@@ -58,10 +57,10 @@ zij zijn zo zonder zou
 
 _DIALOGUE_STOP_WORDS: Final = """
 alle allemaal beter bijvoorbeeld binnen daarbij daarom daardoor daarnaast dergelijke
-denk denken elkaar erg gaan gaat goed graag heel hele juist komen komt laten maken
-manier mee meer minder moeten mogen onze ook vaak vanuit via vind vinden volgens waar
-waarbij waardoor we weer wel werken wij willen zeker zien zoals zouden zullen steeds
-echt eigen gewoon hierbij hierin hun kunnen nodig omdat staat staan tussen
+denk denken echt eigen elkaar erg gaan gaat gewoon goed graag heel hele hierbij hierin
+juist komen komt laten maken manier mee minder moeten mogen nodig onze staan staat
+steeds tussen vaak vanuit via vind vinden volgens waar waarbij waardoor we weer wel
+wij willen zeker zien zoals zouden zullen
 gemeente gemeenten gemeentelijke vng
 """
 """Words that recur in municipal dialogue contributions without naming a subject:
@@ -92,8 +91,8 @@ def suggest_themes(texts: Sequence[str], *, max_themes: int = 8) -> list[ThemeSu
     usable = [i for i, words in enumerate(tokens) if words]
     if not usable:
         return []
-    stems = [[_stem(word) for word in tokens[i]] for i in usable]
-    matrix, vocabulary = _tfidf(stems)
+    stem = _stems(tokens)
+    matrix, vocabulary = _tfidf([[stem[word] for word in tokens[i]] for i in usable])
     nonzero = np.flatnonzero(matrix.getnnz(axis=1))
     if nonzero.size == 0:
         return []
@@ -101,7 +100,7 @@ def suggest_themes(texts: Sequence[str], *, max_themes: int = 8) -> list[ThemeSu
     usable = [usable[i] for i in nonzero]
     with threadpool_limits(limits=1):  # a request must not take every core of the server
         labels = _cluster(matrix, max_themes)
-    surfaces = _surface_forms(tokens)
+    surfaces = _surface_forms(tokens, stem)
     suggestions = [
         _suggestion(matrix, labels == label, usable, vocabulary, surfaces)
         for label in np.unique(labels)
@@ -118,14 +117,10 @@ def _words(text: str) -> list[str]:
     ]
 
 
-@cache
-def _stemmer() -> Any:  # snowballstemmer ships no type information
-    return snowballstemmer.stemmer("dutch")
-
-
-@cache
-def _stem(word: str) -> str:
-    return str(_stemmer().stemWord(word))
+def _stems(tokens: list[list[str]]) -> dict[str, str]:
+    """Each distinct word's Snowball stem; a stemmer per call, as they are not thread-safe."""
+    stemmer = snowballstemmer.stemmer("dutch")
+    return {word: str(stemmer.stemWord(word)) for word in {w for ws in tokens for w in ws}}
 
 
 def _identity(words: list[str]) -> list[str]:
@@ -172,12 +167,12 @@ def _silhouette(matrix: csr_matrix, labels: np.ndarray) -> float:
     )
 
 
-def _surface_forms(tokens: list[list[str]]) -> dict[str, str]:
+def _surface_forms(tokens: list[list[str]], stem: dict[str, str]) -> dict[str, str]:
     """For each stem, the word written most often (alphabetically first on a tie)."""
     counts = Counter(word for words in tokens for word in words)
     forms: dict[str, str] = {}
     for word, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        forms.setdefault(_stem(word), word)
+        forms.setdefault(stem[word], word)
     return forms
 
 
