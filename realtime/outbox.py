@@ -14,16 +14,25 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+import msgspec
+
 from realtime import protocol
 
 _BATCH_OVERHEAD_BYTES = 5
 """Largest msgpack array header; also covers JSON's brackets."""
 
 
+class _EventName(msgspec.Struct):
+    event: str = ""
+
+
+_name_decoder = msgspec.msgpack.Decoder(_EventName)
+
+
 class Delivery:
     """One outgoing message, encoded once and shared by every outbox of the worker."""
 
-    __slots__ = ("_json", "channel", "is_event", "msgpack", "seq")
+    __slots__ = ("_json", "_name", "channel", "is_event", "msgpack", "seq")
 
     def __init__(self, channel: str, seq: int, msgpack: bytes, *, is_event: bool = True) -> None:
         self.channel = channel
@@ -32,6 +41,7 @@ class Delivery:
         """False for a ``position``: it repeats ``seq`` instead of carrying a new event."""
         self.msgpack = msgpack
         self._json: bytes | None = None
+        self._name: str | None = None
 
     @classmethod
     def of_event(cls, event: protocol.Event) -> Delivery:
@@ -50,6 +60,13 @@ class Delivery:
         if self._json is None:
             self._json = protocol.msgpack_to_json(self.msgpack)
         return self._json
+
+    @property
+    def event_name(self) -> str:
+        """The event's name (``""`` for a position), decoded once for every connection."""
+        if self._name is None:
+            self._name = _name_decoder.decode(self.msgpack).event if self.is_event else ""
+        return self._name
 
     def encoded(self, binary: bool) -> bytes:
         """The bytes for a connection's codec."""

@@ -47,23 +47,31 @@ Channel = msgspec.Meta(min_length=1, max_length=CHANNEL_MAX_CHARS)
 PositiveId = msgspec.Meta(ge=1, le=2**53)
 
 
-class _Message(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, frozen=True):
+class _Message(msgspec.Struct, tag_field="type", frozen=True):
     """Base of every wire message."""
+
+
+class _ClientMessage(_Message, forbid_unknown_fields=True):
+    """What clients send is checked strictly: an unknown field is an `invalid` message."""
+
+
+class _ServerMessage(_Message):
+    """What the server sends may grow new fields; older clients read past them."""
 
 
 # --- client -> server ---------------------------------------------------------------------
 
 
-class Subscribe(_Message, tag="subscribe"):
+class Subscribe(_ClientMessage, tag="subscribe"):
     channel: str
     since: int | None = None
 
 
-class Unsubscribe(_Message, tag="unsubscribe"):
+class Unsubscribe(_ClientMessage, tag="unsubscribe"):
     channel: str
 
 
-class Contribute(_Message, tag="contribute"):
+class Contribute(_ClientMessage, tag="contribute"):
     ref: str
     theme: int
     kind: ContributionKind
@@ -73,20 +81,20 @@ class Contribute(_Message, tag="contribute"):
     """True when the author posts anyway after a privacy warning."""
 
 
-class React(_Message, tag="react"):
+class React(_ClientMessage, tag="react"):
     ref: str
     contribution: int
     reaction: Reaction
 
 
-class Flag(_Message, tag="flag"):
+class Flag(_ClientMessage, tag="flag"):
     ref: str
     contribution: int
     reason: FlagReason
     note: str | None = None
 
 
-class Ping(_Message, tag="ping"):
+class Ping(_ClientMessage, tag="ping"):
     pass
 
 
@@ -96,37 +104,37 @@ CLIENT_TAGS: Final = ("subscribe", "unsubscribe", "contribute", "react", "flag",
 # --- server -> client ---------------------------------------------------------------------
 
 
-class Ack(_Message, tag="ack", omit_defaults=True):
+class Ack(_ServerMessage, tag="ack", omit_defaults=True):
     ref: str
     id: int | None = None
     channel: str | None = None
     seq: int | None = None
 
 
-class Error(_Message, tag="error", omit_defaults=True):
+class Error(_ServerMessage, tag="error", omit_defaults=True):
     code: str
     message: str
     ref: str | None = None
     detail: dict[str, Any] | None = None
 
 
-class Subscribed(_Message, tag="subscribed"):
+class Subscribed(_ServerMessage, tag="subscribed"):
     channel: str
     seq: int
     replayed: int
 
 
-class Reset(_Message, tag="reset"):
+class Reset(_ServerMessage, tag="reset"):
     channel: str
     seq: int
 
 
-class Position(_Message, tag="position"):
+class Position(_ServerMessage, tag="position"):
     channel: str
     seq: int
 
 
-class Event(_Message, tag="event"):
+class Event(_ServerMessage, tag="event"):
     channel: str
     seq: int
     event: str
@@ -134,7 +142,7 @@ class Event(_Message, tag="event"):
     at: str
 
 
-class Pong(_Message, tag="pong"):
+class Pong(_ServerMessage, tag="pong"):
     pass
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,8 @@ from server.reaction_counts import ReactionCoalescer
 from server.security import Signer
 from server.services import Services
 from server.settings import Settings, load_settings
+from server.step_schedule import run_step_schedule
+from server.themes import lifecycle as theme_lifecycle
 from server.themes import routes as theme_routes
 from storage.database import Database
 
@@ -65,9 +68,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         _watch(svc)
         app.state.services = svc
+        schedule = asyncio.get_running_loop().create_task(
+            run_step_schedule(db, hub, settings.step_check_interval_seconds)
+        )
         try:
             yield
         finally:
+            schedule.cancel()
+            await asyncio.gather(schedule, return_exceptions=True)
             await coalescer.close()
             await hub.close()
             await db.close()
@@ -77,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *health.routes,
             *accounts.routes,
             *dialogues.routes,
+            *theme_lifecycle.routes,
             *theme_routes.routes,
             *invitations.routes,
             *contributions.routes,

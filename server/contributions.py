@@ -35,6 +35,10 @@ def require_participant(principal: Principal) -> str:
 async def theme_in_dialogue(conn: AsyncConnection, principal: Principal, theme_id: int) -> Theme:
     """The theme, which must belong to the principal's dialogue."""
     theme = await dialogue_store.get_theme(conn, theme_id)
+    for _hop in range(10):  # a merged theme's writes land where it was merged into
+        if theme is None or theme.merged_into is None:
+            break
+        theme = await dialogue_store.get_theme(conn, theme.merged_into)
     if theme is None or not principal.in_dialogue(theme.dialogue_id):
         raise ApiError(404, "not_found", "Dit thema bestaat niet.")
     return theme
@@ -122,7 +126,38 @@ async def list_theme_contributions(request: Request) -> JSONResponse:
     )
 
 
+async def my_contributions(request: Request) -> JSONResponse:
+    """GET /api/dialogues/{slug}/mine: the participant's own contributions and their outcome.
+
+    Found through the caller's own pseudonym; nobody else's are ever listed this way.
+    """
+    principal = await require(request)
+    author = require_participant(principal)
+    svc: Services = request.app.state.services
+    async with svc.db.read() as conn:
+        dialogue = await dialogue_store.get_dialogue(conn, request.path_params["slug"])
+        if dialogue is None or not principal.in_dialogue(dialogue.id):
+            raise ApiError(404, "not_found", "Deze dialoog bestaat niet.")
+        items = await contribution_store.list_by_author(conn, dialogue.id, author)
+    return JSONResponse(
+        {
+            "contributions": [
+                {
+                    **contribution_data(c),
+                    "state": c.state,
+                    "hidden_reason": c.hidden_reason,
+                    "agree": c.agree,
+                    "disagree": c.disagree,
+                    "pass": c.pass_count,
+                }
+                for c in items
+            ]
+        }
+    )
+
+
 routes = [
+    Route("/api/dialogues/{slug}/mine", my_contributions, methods=["GET"]),
     Route(
         "/api/dialogues/{slug}/themes/{theme_id}/contributions",
         list_theme_contributions,

@@ -160,6 +160,7 @@ async def change_step(request: Request) -> JSONResponse:
         )
         after = {s.step: s for s in await dialogue_store.list_steps(conn, dialogue.id)}[number]
         view = step_view(after, now)
+        await dialogue_store.mark_announced(conn, dialogue.id, number, view["state"])
         records = []
         if effective_state(before, now) != view["state"] or before != after:
             records.append(

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from realtime.broker import Broker
 from realtime.hub import Hub
-from realtime.session import SlidingWindowLimiter
 from server.metrics import Metrics
 from server.security import Signer
 from server.settings import Settings
@@ -30,12 +29,3 @@ class Services:
     metrics: Metrics
     coalescer: ReactionCoalescer
     connections: set[Connection] = field(default_factory=set)
-    limiters: dict[str, SlidingWindowLimiter] = field(default_factory=dict)
-
-    def limiter_for(self, key: str) -> SlidingWindowLimiter:
-        """One rate limiter per principal, shared by all its connections in this process."""
-        limiter = self.limiters.get(key)
-        if limiter is None:
-            limiter = SlidingWindowLimiter(self.settings.rate_limit_messages_per_second)
-            self.limiters[key] = limiter
-        return limiter

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     """How often a worker compares its channels with the database to catch a lost event."""
     reaction_coalesce_seconds: float = 0.25
     """The contract: `reaction.counts` at most every 250 ms per contribution."""
+    step_check_interval_seconds: float = 2.0
+    """How often a worker checks step dates: a step opens at most this late."""
     flags_to_hide: int = 3
     """Flags from this many different participants hide a contribution until reviewed."""
     session_max_age_seconds: int = 60 * 60 * 24 * 30

@@ -22,6 +22,7 @@ from realtime.session import (
     Handle,
     Send,
     Session,
+    SlidingWindowLimiter,
 )
 from realtime.subscriptions import ChannelCursor
 from server import channels
@@ -68,7 +69,7 @@ class Connection:
         settings = svc.settings
         self.session = Session(
             binary=binary,
-            limiter=svc.limiter_for(f"{principal.kind}:{principal.id}"),
+            limiter=SlidingWindowLimiter(settings.rate_limit_messages_per_second),
             abuse_limit=settings.abuse_limit_invalid_per_10_seconds,
         )
         self.outbox = Outbox(
@@ -79,6 +80,7 @@ class Connection:
         )
         self.cursors: dict[str, ChannelCursor[Delivery]] = {}
         self._closing: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # --- hub sink ---------------------------------------------------------------------------
 
@@ -87,6 +89,25 @@ class Connection:
         cursor = self.cursors.get(delivery.channel)
         if cursor is not None and cursor.offer(delivery):
             self.outbox.put(delivery)
+            if delivery.event_name == "theme.merged":
+                self._follow_merge(delivery)
+
+    def _follow_merge(self, delivery: Delivery) -> None:
+        """A merged theme's subscribers move to the theme it went into, without asking."""
+        (event,) = protocol.decode_server_frame(delivery.msgpack, True)
+        assert isinstance(event, protocol.Event)
+        target = f"theme:{event.data.get('into')}"
+        if event.channel != f"theme:{event.data.get('theme')}" or target in self.cursors:
+            return
+        task = asyncio.get_running_loop().create_task(self._subscribe_quietly(target))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _subscribe_quietly(self, channel: str) -> None:
+        try:
+            await self.subscribe(Subscribe(channel=channel))
+        except ApiError as exc:
+            self.send(protocol.Error(code=exc.code, message=exc.message))
 
     # --- I/O ------------------------------------------------------------------------------------
 
@@ -130,8 +151,9 @@ class Connection:
         finally:
             self.svc.hub.unsubscribe_all(self)
             self.outbox.close()
-            writer.cancel()
-            await asyncio.gather(writer, return_exceptions=True)
+            for task in (writer, *self._tasks):
+                task.cancel()
+            await asyncio.gather(writer, *self._tasks, return_exceptions=True)
 
     async def _act(self, actions: list[Send | Handle | Close]) -> bool:
         for action in actions:
@@ -161,7 +183,9 @@ class Connection:
                 case Contribute() | React() | Flag():
                     await self.write(message, started)
         except ApiError as exc:
-            self.send(protocol.Error(code=exc.code, message=exc.message, ref=ref))
+            channel = getattr(message, "channel", None)
+            detail = {"channel": channel} if channel is not None else None
+            self.send(protocol.Error(code=exc.code, message=exc.message, ref=ref, detail=detail))
         except (StorageError, OSError) as exc:
             log.error("write_failed", connection=self.id, error=repr(exc))
             self.send(protocol.Error(code="internal", message="Opslaan mislukt.", ref=ref))

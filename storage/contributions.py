@@ -203,3 +203,41 @@ async def resolve_flags(conn: AsyncConnection, contribution_id: int, now: dateti
         .where(flags.c.contribution_id == contribution_id, flags.c.resolved_at.is_(None))
         .values(resolved_at=now)
     )
+
+
+async def move_theme_contributions(
+    conn: AsyncConnection, from_theme: int, to_theme: int
+) -> list[int]:
+    """Move every contribution of one theme to another (a merge); returns their ids."""
+    rows = await conn.execute(
+        contributions.update()
+        .where(contributions.c.theme_id == from_theme)
+        .values(theme_id=to_theme)
+        .returning(contributions.c.id)
+    )
+    return sorted(int(row[0]) for row in rows)
+
+
+async def move_contributions(
+    conn: AsyncConnection, dialogue_id: int, ids: list[int], to_theme: int
+) -> list[int]:
+    """Move chosen contributions of a dialogue into a theme (accepting a suggestion)."""
+    if not ids:
+        return []
+    rows = await conn.execute(
+        contributions.update()
+        .where(contributions.c.dialogue_id == dialogue_id, contributions.c.id.in_(ids))
+        .values(theme_id=to_theme)
+        .returning(contributions.c.id)
+    )
+    return sorted(int(row[0]) for row in rows)
+
+
+async def list_dialogue_texts(conn: AsyncConnection, dialogue_id: int) -> list[tuple[int, str]]:
+    """(id, body) of every visible contribution of a dialogue, for theme suggestions."""
+    rows = await conn.execute(
+        sa.select(contributions.c.id, contributions.c.body)
+        .where(contributions.c.dialogue_id == dialogue_id, contributions.c.state == "visible")
+        .order_by(contributions.c.id)
+    )
+    return [(int(i), str(b)) for i, b in rows]

@@ -150,3 +150,45 @@ async def list_themes(conn: AsyncConnection, dialogue_id: int) -> list[Theme]:
 async def update_theme(conn: AsyncConnection, theme_id: int, **values: object) -> None:
     """Change a theme's title, description, state or merge target."""
     await conn.execute(themes.update().where(themes.c.id == theme_id).values(**values))
+
+
+async def scheduled_steps(conn: AsyncConnection) -> list[tuple[str, int, Step, str | None]]:
+    """(dialogue slug, dialogue id, step, announced state) of every step with a date."""
+    rows = await conn.execute(
+        sa.select(dialogues.c.slug, steps)
+        .join(dialogues, dialogues.c.id == steps.c.dialogue_id)
+        .where(sa.or_(steps.c.opens_at.is_not(None), steps.c.closes_at.is_not(None)))
+    )
+    return [
+        (
+            r.slug,
+            r.dialogue_id,
+            Step(r.step, r.state, r.opens_at, r.closes_at, r.call_to_action),
+            r.announced_state,
+        )
+        for r in rows
+    ]
+
+
+async def claim_announcement(
+    conn: AsyncConnection, dialogue_id: int, step: int, seen: str | None, state: str
+) -> bool:
+    """Record that state is announced, unless another worker did so first."""
+    seen_clause = (
+        steps.c.announced_state.is_(None) if seen is None else steps.c.announced_state == seen
+    )
+    result = await conn.execute(
+        steps.update()
+        .where(steps.c.dialogue_id == dialogue_id, steps.c.step == step, seen_clause)
+        .values(announced_state=state)
+    )
+    return result.rowcount == 1
+
+
+async def mark_announced(conn: AsyncConnection, dialogue_id: int, step: int, state: str) -> None:
+    """Record the state a manual change announced, so the schedule does not repeat it."""
+    await conn.execute(
+        steps.update()
+        .where(steps.c.dialogue_id == dialogue_id, steps.c.step == step)
+        .values(announced_state=state)
+    )

@@ -66,6 +66,7 @@ steps = sa.Table(
     sa.Column("opens_at", UtcDateTime),
     sa.Column("closes_at", UtcDateTime),
     sa.Column("call_to_action", sa.Text, nullable=False, server_default=""),
+    sa.Column("announced_state", sa.String(8)),
 )
 
 staff = sa.Table(
@@ -104,7 +105,34 @@ invitations = sa.Table(
     sa.Column("used_at", UtcDateTime),
     sa.Column("revoked_at", UtcDateTime),
     sa.Column("reminded_at", UtcDateTime),
+    sa.Column("organisation", sa.String(40)),
+    sa.Index("ix_invitations_dialogue_organisation", "dialogue_id", "organisation", "office"),
 )
+
+invitation_tokens = sa.Table(
+    "invitation_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "invitation_id", sa.ForeignKey("invitations.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_invitation_tokens_invitation", "invitation_id"),
+)
+"""Further links of one invitation (a reminder mails a fresh one: only hashes are kept)."""
+
+open_links = sa.Table(
+    "open_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("label", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime),
+    sa.Column("revoked_at", UtcDateTime),
+)
+"""Reusable join links (per dialogue or network); who joins declares a profile."""
 
 participants = sa.Table(
     "participants",
@@ -208,4 +236,91 @@ idempotency = sa.Table(
     sa.Column("ref", sa.String(64), primary_key=True),
     sa.Column("response", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+mail_outbox = sa.Table(
+    "mail_outbox",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("to", sa.String(254), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("html", sa.Text),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("invitation_id", sa.ForeignKey("invitations.id", ondelete="SET NULL")),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("claimed_at", UtcDateTime),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Column("failed_at", UtcDateTime),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(300)),
+    sa.Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),
+)
+"""Durable queue of outgoing mail; text and html are blanked once sent or given up."""
+
+# --- Vinden: the stakeholder map ----------------------------------------------------------
+# Organisations, networks and memberships are public reference data. ``source`` records
+# who set a row last: a facilitator's correction is never overwritten by a reference
+# re-import. A membership's ``member`` is NULL when unknown, which is never "no".
+
+organisations = sa.Table(
+    "organisations",
+    metadata,
+    sa.Column("code", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("province", sa.String(32)),
+    sa.Column("population", sa.Integer),
+    sa.Column("source", sa.String(12), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("source IN ('reference', 'facilitator')", name="source"),
+)
+
+networks = sa.Table(
+    "networks",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+)
+
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column(
+        "organisation_code",
+        sa.ForeignKey("organisations.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("network", sa.ForeignKey("networks.name", ondelete="CASCADE"), primary_key=True),
+    sa.Column("member", sa.Boolean),
+    sa.Column("source", sa.String(12), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("source IN ('reference', 'facilitator')", name="source"),
+)
+
+offices = sa.Table(
+    "offices",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("label", sa.String(100), nullable=False),
+)
+
+# Identity data: the e-mail addresses facilitators import to send invitations to. Kept
+# apart from everything participants write; no API answer lists them.
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "organisation_code",
+        sa.ForeignKey("organisations.code", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("office", sa.ForeignKey("offices.name", ondelete="CASCADE"), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint(
+        "organisation_code", "office", "email", name="uq_contacts_organisation_office_email"
+    ),
 )

@@ -16,6 +16,7 @@ from server.errors import ApiError
 from server.events import publish
 from server.payloads import path_int, read_json
 from server.services import Services
+from storage import contributions as contribution_store
 from storage import dialogues as dialogue_store
 from storage import events as event_store
 
@@ -23,6 +24,8 @@ from storage import events as event_store
 class NewTheme(msgspec.Struct, forbid_unknown_fields=True):
     title: str
     description: str = ""
+    move: list[int] = msgspec.field(default_factory=list)
+    """Contributions to move into the new theme (accepting a suggestion)."""
 
 
 class ThemeChange(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,7 +34,7 @@ class ThemeChange(msgspec.Struct, forbid_unknown_fields=True):
     state: Literal["open", "closed"] | None = None
 
 
-def _check_title(title: str) -> str:
+def check_title(title: str) -> str:
     title = title.strip()
     if not 1 <= len(title) <= 200:
         raise ApiError(400, "invalid", "De titel moet 1 tot 200 tekens lang zijn.")
@@ -43,15 +46,30 @@ async def create_theme(request: Request) -> JSONResponse:
     await require(request, *MODERATOR_ROLES)
     dialogue = await load_dialogue(request)
     body = await read_json(request, NewTheme)
-    title = _check_title(body.title)
+    title = check_title(body.title)
     svc: Services = request.app.state.services
     now = utcnow()
+    if len(body.move) > 5000:
+        raise ApiError(400, "invalid", "Te veel bijdragen om te verplaatsen.")
     async with svc.db.transaction() as conn:
         theme = await dialogue_store.create_theme(conn, dialogue.id, title, body.description, now)
-        record = await event_store.append_event(
-            conn, f"dialogue:{dialogue.slug}", "theme.created", theme_view(theme), now
-        )
-    await publish(svc.hub, [record])
+        records = [
+            await event_store.append_event(
+                conn, f"dialogue:{dialogue.slug}", "theme.created", theme_view(theme), now
+            )
+        ]
+        moved = await contribution_store.move_contributions(conn, dialogue.id, body.move, theme.id)
+        if moved:
+            records.append(
+                await event_store.append_event(
+                    conn,
+                    f"theme:{theme.id}",
+                    "contributions.moved",
+                    {"theme": theme.id, "contributions": moved},
+                    now,
+                )
+            )
+    await publish(svc.hub, records)
     return JSONResponse(theme_view(theme), status_code=201)
 
 
@@ -62,7 +80,7 @@ async def change_theme(request: Request) -> JSONResponse:
     body = await read_json(request, ThemeChange)
     values: dict[str, object] = {}
     if body.title is not None:
-        values["title"] = _check_title(body.title)
+        values["title"] = check_title(body.title)
     if body.description is not None:
         values["description"] = body.description
     if body.state is not None:
