@@ -46,6 +46,44 @@ class Invitation:
     expires_at: datetime
     used_at: datetime | None
     revoked_at: datetime | None
+    organisation: str | None = None
+    batch: str | None = None
+    created_at: datetime | None = None
+    reminded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelEntry:
+    """One invitation or self-declared participant as the join funnel counts it."""
+
+    office: str
+    municipality: str | None
+    network: str | None
+    province: str | None
+    invited: bool
+    joined: bool
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLink:
+    id: int
+    dialogue_id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMail:
+    id: int
+    to: str
+    subject: str
+    text: str
+    html: str | None
+    kind: str
+    attempts: int
 
 
 @dataclass(frozen=True, slots=True)
