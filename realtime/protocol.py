@@ -109,6 +109,8 @@ class Ack(_ServerMessage, tag="ack", omit_defaults=True):
     id: int | None = None
     channel: str | None = None
     seq: int | None = None
+    held: bool | None = None
+    """True when pre-moderation holds the contribution until a facilitator approves it."""
 
 
 class Error(_ServerMessage, tag="error", omit_defaults=True):

@@ -11,15 +11,19 @@ from starlette.exceptions import HTTPException
 
 from realtime.broker import create_broker
 from realtime.hub import Hub
-from server import accounts, contributions, dialogues, health, invitations, moderation, web, ws
+from server import accounts, contributions, dialogues, health, invitations, web, ws
 from server.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
 from server.events import DatabaseEventSource
+from server.invitations.outbox import MailSender, mailer_from_settings
 from server.logging import configure_logging
 from server.metrics import Metrics
+from server.moderation import actions as moderation_actions
+from server.moderation import queue as moderation_queue
 from server.reaction_counts import ReactionCoalescer
 from server.security import Signer
 from server.services import Services
 from server.settings import Settings, load_settings
+from server.stakeholders import routes as stakeholder_routes
 from server.step_schedule import run_step_schedule
 from server.themes import lifecycle as theme_lifecycle
 from server.themes import routes as theme_routes
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         await hub.start()
         coalescer = ReactionCoalescer(db, hub, settings.reaction_coalesce_seconds)
+        mail = MailSender(db, mailer_from_settings(settings), settings)
         svc = Services(
             settings=settings,
             db=db,
@@ -65,9 +70,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             signer=Signer(settings.secret, settings.session_max_age_seconds),
             metrics=Metrics(),
             coalescer=coalescer,
+            screen=lambda _text: [],
+            mail=mail,
         )
         _watch(svc)
         app.state.services = svc
+        mail.start()
         schedule = asyncio.get_running_loop().create_task(
             run_step_schedule(db, hub, settings.step_check_interval_seconds)
         )
@@ -76,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             schedule.cancel()
             await asyncio.gather(schedule, return_exceptions=True)
+            await mail.close()
             await coalescer.close()
             await hub.close()
             await db.close()
@@ -87,9 +96,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *dialogues.routes,
             *theme_lifecycle.routes,
             *theme_routes.routes,
+            *stakeholder_routes.routes,
             *invitations.routes,
             *contributions.routes,
-            *moderation.routes,
+            *moderation_actions.routes,
+            *moderation_queue.routes,
             *ws.routes,
             *web.routes,
         ],

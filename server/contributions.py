@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from server.auth import Principal, require
 from server.clock import iso
 from server.errors import ApiError
 from server.idempotent import WorkResult, run_once
+from server.moderation.auto import WARN_KINDS, Finding, auto_flags
 from server.payloads import path_int
 from server.services import Services
 from server.steps import takes_contributions
@@ -22,7 +24,10 @@ from storage import contributions as contribution_store
 from storage import dialogues as dialogue_store
 from storage import events as event_store
 from storage import invitations as participant_store
+from storage import moderation as moderation_store
 from storage.records import Contribution, EventRecord, Theme
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def require_participant(principal: Principal) -> str:
@@ -65,19 +70,54 @@ def contribution_data(c: Contribution) -> dict[str, Any]:
     }
 
 
+async def require_not_muted(
+    conn: AsyncConnection, dialogue_id: int, author: str, now: datetime
+) -> None:
+    """A muted author cannot write until the mute ends."""
+    until = await moderation_store.muted_until(conn, dialogue_id, author, now)
+    if until is not None:
+        local = until.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+        raise ApiError(403, "forbidden", f"U kunt tot {local} niet bijdragen of reageren.")
+
+
+def screen_or_warn(svc: Services, msg: protocol.Contribute) -> list[Finding]:
+    """Screen the text; personal data or self-identification is a warning unless confirmed."""
+    findings = svc.screen(msg.body)
+    risky = [f for f in findings if f.kind in WARN_KINDS]
+    if risky and not msg.confirm:
+        raise ApiError(
+            409,
+            "warning",
+            "Uw tekst bevat mogelijk persoonsgegevens of maakt u herkenbaar. "
+            "Pas de tekst aan, of plaats hem toch.",
+            detail={"findings": [{"kind": f.kind, "excerpt": f.excerpt} for f in risky]},
+        )
+    return findings
+
+
 async def contribute(
     svc: Services, principal: Principal, msg: protocol.Contribute
 ) -> tuple[protocol.Ack, list[EventRecord]]:
-    """Store a contribution and its `contribution.created` event; ack after commit."""
+    """Store a contribution and its event; ack after commit.
+
+    Post-moderation (the default) publishes `contribution.created` on the theme at once;
+    pre-moderation holds it and shows it on the moderation channel until approved.
+    Screening findings become automatic flags.
+    """
     author = require_participant(principal)
+    findings = screen_or_warn(svc, msg)
 
     async def work(conn: AsyncConnection, now: datetime) -> WorkResult:
         theme = await theme_in_dialogue(conn, principal, msg.theme)
         await require_writable(conn, theme, now)
+        await require_not_muted(conn, theme.dialogue_id, author, now)
         if msg.parent is not None:
             parent = await contribution_store.get_contribution(conn, msg.parent)
             if parent is None or parent.theme_id != theme.id:
                 raise ApiError(400, "invalid", "De bijdrage waarop u reageert bestaat niet.")
+        dialogue = await dialogue_store.get_dialogue_by_id(conn, theme.dialogue_id)
+        assert dialogue is not None
+        held = dialogue.moderation_mode == "pre"
         created = await contribution_store.add_contribution(
             conn,
             dialogue_id=theme.dialogue_id,
@@ -86,15 +126,33 @@ async def contribute(
             body=msg.body,
             parent_id=msg.parent,
             author=author,
-            state="visible",
+            state="held" if held else "visible",
             now=now,
         )
-        channel = f"theme:{theme.id}"
-        record = await event_store.append_event(
-            conn, channel, "contribution.created", contribution_data(created), now
-        )
+        if held:
+            channel = f"moderation:{dialogue.slug}"
+            record = await event_store.append_event(
+                conn,
+                channel,
+                "contribution.held",
+                {
+                    "contribution": {"id": created.id, "body": created.body},
+                    "theme": theme.id,
+                    "kind": created.kind,
+                },
+                now,
+            )
+        else:
+            channel = f"theme:{theme.id}"
+            record = await event_store.append_event(
+                conn, channel, "contribution.created", contribution_data(created), now
+            )
+        records = [record, *await auto_flags(conn, dialogue.slug, created, findings, now)]
         await participant_store.mark_active(conn, principal.id)
-        return {"id": created.id, "channel": channel, "seq": record.seq}, [record]
+        answer: dict[str, Any] = {"id": created.id, "channel": channel, "seq": record.seq}
+        if held:
+            answer["held"] = True
+        return answer, records
 
     answer, records = await run_once(svc.db, author, msg.ref, work)
     return protocol.Ack(ref=msg.ref, **answer), records

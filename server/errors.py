@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,22 +27,30 @@ _STATUS_CODES = {
 class ApiError(Exception):
     """A domain rejection with its HTTP status, contract code and Dutch message."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, detail: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.detail = detail
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    """The contract's error body."""
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(
+    status: int, code: str, message: str, detail: dict[str, Any] | None = None
+) -> JSONResponse:
+    """The contract's error body (with `detail` when there is more to say)."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if detail:
+        error["detail"] = detail
+    return JSONResponse({"error": error}, status_code=status)
 
 
 async def api_error_handler(_request: Request, exc: Exception) -> Response:
     """Render an ApiError."""
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.detail)
 
 
 async def http_error_handler(_request: Request, exc: Exception) -> Response:

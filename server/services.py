@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ from server.settings import Settings
 from storage.database import Database
 
 if TYPE_CHECKING:
+    from server.invitations.outbox import MailSender
+    from server.moderation.auto import Finding
     from server.reaction_counts import ReactionCoalescer
     from server.ws import Connection
 
@@ -28,4 +31,8 @@ class Services:
     signer: Signer
     metrics: Metrics
     coalescer: ReactionCoalescer
+    screen: Callable[[str], list[Finding]]
+    """Screens a text for personal data, self-identification and abuse (pure, fast)."""
     connections: set[Connection] = field(default_factory=set)
+    mail: MailSender | None = None
+    """Delivers queued mail; None where nothing sends (e.g. a command that only migrates)."""

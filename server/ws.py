@@ -30,7 +30,7 @@ from server.auth import Principal, principal_of
 from server.contributions import contribute
 from server.errors import ApiError
 from server.events import publish, to_wire
-from server.moderation import flag
+from server.moderation.flags import flag
 from server.reactions import react
 from server.services import Services
 from storage import events as event_store
@@ -184,8 +184,12 @@ class Connection:
                     await self.write(message, started)
         except ApiError as exc:
             channel = getattr(message, "channel", None)
-            detail = {"channel": channel} if channel is not None else None
-            self.send(protocol.Error(code=exc.code, message=exc.message, ref=ref, detail=detail))
+            detail = dict(exc.detail or {})
+            if channel is not None:
+                detail["channel"] = channel
+            self.send(
+                protocol.Error(code=exc.code, message=exc.message, ref=ref, detail=detail or None)
+            )
         except (StorageError, OSError) as exc:
             log.error("write_failed", connection=self.id, error=repr(exc))
             self.send(protocol.Error(code="internal", message="Opslaan mislukt.", ref=ref))

@@ -192,3 +192,10 @@ async def mark_announced(conn: AsyncConnection, dialogue_id: int, step: int, sta
         .where(steps.c.dialogue_id == dialogue_id, steps.c.step == step)
         .values(announced_state=state)
     )
+
+
+async def set_moderation_mode(conn: AsyncConnection, dialogue_id: int, mode: str) -> None:
+    """Switch a dialogue between post-moderation and pre-moderation."""
+    await conn.execute(
+        dialogues.update().where(dialogues.c.id == dialogue_id).values(moderation_mode=mode)
+    )

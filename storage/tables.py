@@ -113,9 +113,7 @@ invitation_tokens = sa.Table(
     "invitation_tokens",
     metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column(
-        "invitation_id", sa.ForeignKey("invitations.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("invitation_id", sa.ForeignKey("invitations.id", ondelete="CASCADE"), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index("ix_invitation_tokens_invitation", "invitation_id"),
 )
@@ -196,6 +194,8 @@ contributions = sa.Table(
     sa.Column("disagree", sa.Integer, nullable=False, server_default="0"),
     sa.Column("pass_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("claimed_by", sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("claimed_at", UtcDateTime),
     sa.Index("ix_contributions_theme", "theme_id", "id"),
 )
 
@@ -323,4 +323,41 @@ contacts = sa.Table(
     sa.UniqueConstraint(
         "organisation_code", "office", "email", name="uq_contacts_organisation_office_email"
     ),
+)
+
+mutes = sa.Table(
+    "mutes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("author", PSEUDONYM, nullable=False),
+    sa.Column("until", UtcDateTime, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_mutes_author", "dialogue_id", "author"),
+)
+
+moderation_notes = sa.Table(
+    "moderation_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "contribution_id", sa.ForeignKey("contributions.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("staff_id", sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE")),
+    sa.Column("staff_id", sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("contribution_id", sa.Integer),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
 )

@@ -1,0 +1,1 @@
+"""Moderation: flags, automatic screening, facilitator actions, the queue and the audit log."""
