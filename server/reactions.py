@@ -8,7 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from realtime import protocol
 from server.auth import Principal
-from server.contributions import require_participant, require_writable, theme_in_dialogue
+from server.contributions import (
+    require_not_muted,
+    require_participant,
+    require_writable,
+    theme_in_dialogue,
+)
 from server.errors import ApiError
 from server.idempotent import WorkResult, run_once
 from server.services import Services
@@ -31,6 +36,7 @@ async def react(
             raise ApiError(404, "not_found", "Deze bijdrage is niet zichtbaar.")
         theme = await theme_in_dialogue(conn, principal, contribution.theme_id)
         await require_writable(conn, theme, now)
+        await require_not_muted(conn, theme.dialogue_id, author, now)
         await contribution_store.set_reaction(conn, contribution.id, author, msg.reaction, now)
         await participant_store.mark_active(conn, principal.id)
         return {"id": contribution.id, "channel": f"theme:{theme.id}"}, []
