@@ -1,0 +1,27 @@
+// The tabs of one dialogue for staff: overview, moderation, steps and themes, invitations.
+
+import { h } from '../lib/dom.js';
+import { t } from '../i18n/index.js';
+import { MODERATORS } from '../routes.js';
+
+export function staffNav(me, slug, current) {
+  if (!me || !MODERATORS.includes(me.role)) return null;
+  const s = encodeURIComponent(slug);
+  const items = [
+    ['overview', `#/d/${s}`, t('subnav.overview')],
+    ['moderation', `#/moderatie/${s}`, t('subnav.moderation')],
+    ['manage', `#/beheer/d/${s}`, t('subnav.manage')],
+    ['invitations', `#/beheer/d/${s}/uitnodigingen`, t('subnav.invitations')],
+  ];
+  return h(
+    'nav',
+    { class: 'subnav', 'aria-label': t('subnav.label') },
+    h(
+      'ul',
+      {},
+      items.map(([key, href, text]) =>
+        h('li', {}, h('a', { href, 'aria-current': key === current ? 'page' : null }, text)),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,20 @@
+// The screens. Adding a screen is adding a module in screens/ and one line here.
+// A screen module exports `mount(ctx)`; see router.js for what ctx holds.
+
+export const STAFF = ['admin', 'facilitator', 'lead'];
+export const MODERATORS = ['admin', 'facilitator'];
+
+export const routes = [
+  { path: '/', load: () => import('./screens/home.js') },
+  { path: '/inloggen', public: true, load: () => import('./screens/login.js') },
+  { path: '/d/:slug', load: () => import('./screens/dialogue.js') },
+  { path: '/d/:slug/thema/:id', load: () => import('./screens/theme.js') },
+  { path: '/moderatie/:slug', roles: MODERATORS, load: () => import('./screens/moderation.js') },
+  { path: '/beheer', roles: STAFF, load: () => import('./screens/staff.js') },
+  { path: '/beheer/d/:slug', roles: MODERATORS, load: () => import('./screens/manage.js') },
+  {
+    path: '/beheer/d/:slug/uitnodigingen',
+    roles: MODERATORS,
+    load: () => import('./screens/invitations.js'),
+  },
+];
