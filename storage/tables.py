@@ -361,3 +361,72 @@ audit_log = sa.Table(
     sa.Column("detail", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+workshops = sa.Table(
+    "workshops",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="SET NULL")),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(8), nullable=False, server_default="planned"),
+    sa.Column("current_round", sa.Integer),
+    sa.Column("deadline", UtcDateTime),
+    sa.Column("remaining_seconds", sa.Float),
+    sa.Column("present", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("summary", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+workshop_rounds = sa.Table(
+    "workshop_rounds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("workshop_id", sa.ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("prompt", sa.Text, nullable=False),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="SET NULL")),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("duration_seconds", sa.Integer, nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),
+    sa.UniqueConstraint("workshop_id", "position", name="uq_workshop_rounds_position"),
+)
+
+workshop_pins = sa.Table(
+    "workshop_pins",
+    metadata,
+    sa.Column("workshop_id", sa.ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "contribution_id", sa.ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+poll_votes = sa.Table(
+    "poll_votes",
+    metadata,
+    sa.Column(
+        "round_id", sa.ForeignKey("workshop_rounds.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("author", PSEUDONYM, primary_key=True),
+    sa.Column("option", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+presence = sa.Table(
+    "presence",
+    metadata,
+    sa.Column("worker", sa.String(40), primary_key=True),
+    sa.Column("channel", sa.String(120), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+workshop_contributions = sa.Table(
+    "workshop_contributions",
+    metadata,
+    sa.Column(
+        "contribution_id", sa.ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("round_id", sa.ForeignKey("workshop_rounds.id", ondelete="CASCADE"), nullable=False),
+)
