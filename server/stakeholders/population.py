@@ -73,6 +73,11 @@ def network_unknown(network: str) -> str:
     return f"{network}: {UNKNOWN}"
 
 
+def network_names(org: Organisation) -> tuple[str, ...]:
+    """NETWORKS, then any network a facilitator added that ``org.networks`` carries."""
+    return NETWORKS + tuple(n for n in org.networks if n not in NETWORKS)
+
+
 def members(
     organisations: Iterable[Organisation], offices: Sequence[str] = DEFAULT_OFFICES
 ) -> Iterator[Member]:
@@ -91,8 +96,9 @@ def groups_of(member: Member, dimension: Dimension) -> tuple[str, ...]:
         case "office":
             return (office,)
         case "network":
-            known = tuple(n for n in NETWORKS if org.networks.get(n) is True)
-            unknown = tuple(network_unknown(n) for n in NETWORKS if org.networks.get(n) is None)
+            names = network_names(org)
+            known = tuple(n for n in names if org.networks.get(n) is True)
+            unknown = tuple(network_unknown(n) for n in names if org.networks.get(n) is None)
             return known + unknown
         case "province":
             return (org.province or UNKNOWN,)

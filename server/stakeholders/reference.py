@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -36,9 +36,13 @@ PROVINCE_CODES: Final = {name: f"PV{20 + i}" for i, name in enumerate(PROVINCES)
 
 KIND_MUNICIPALITY: Final = "gemeente"
 KIND_VNG_BRANCH: Final = "vng_afdeling"
+KIND_NETWORK: Final = "netwerk"
+KIND_PROVINCE: Final = "provincie"
 KIND_OTHER: Final = "overig"
-KINDS: Final = (KIND_MUNICIPALITY, KIND_VNG_BRANCH, KIND_OTHER)
+KINDS: Final = (KIND_MUNICIPALITY, KIND_VNG_BRANCH, KIND_NETWORK, KIND_PROVINCE, KIND_OTHER)
 """Organisation kinds; ``overig`` lets a facilitator add e.g. a regional body."""
+KINDS_WITH_PROVINCE: Final = (KIND_MUNICIPALITY, KIND_VNG_BRANCH, KIND_PROVINCE)
+"""Kinds that lie in one province; a network or an ``overig`` body may span several."""
 
 _PACKAGED_CSV: Final = "gemeenten-2024.csv"
 _MUNICIPALITY_CODE: Final = re.compile(r"GM\d{4}")
@@ -49,6 +53,8 @@ _PROVINCE_ALIASES: Final = {"friesland": "Fryslân", "fryslan": "Fryslân"}
 _HEADER_ALIASES: Final = {"cbs_code": "code", "naam": "name", "soort": "kind",
                            "provincie": "province", "inwoners": "population"}  # fmt: skip
 _BASE_COLUMNS: Final = ("code", "name", "kind", "province", "population")
+RESERVED_COLUMNS: Final = frozenset(_BASE_COLUMNS) | frozenset(_HEADER_ALIASES)
+"""Import column names a network may not take (its name is a column of the import)."""
 _NAME_MAX_CHARS: Final = 200
 _T = TypeVar("_T")
 
@@ -115,7 +121,7 @@ class _CellError(ValueError):
     """A cell that does not parse; its message is Dutch and shown to the user."""
 
 
-class _BrokenCsv(ValueError):
+class BrokenCsv(ValueError):
     """The CSV reader gave up (a field over its size limit) in the row at ``line``."""
 
     def __init__(self, line: int, reason: str) -> None:
@@ -180,8 +186,11 @@ def parse_name(value: str) -> str | None:
     return text or None
 
 
-def _check_code(code: str, kind: str) -> None:
-    """Municipalities carry their CBS code; other kinds any short code without ``GM``."""
+def check_code(code: str, kind: str) -> None:
+    """Municipalities carry their CBS code; other kinds any short code without ``GM``.
+
+    Raises ValueError with a Dutch message.
+    """
     if not code:
         raise _CellError("code ontbreekt")
     if kind == KIND_MUNICIPALITY:
@@ -223,7 +232,7 @@ def parse_municipalities(text: str) -> tuple[Organisation, ...]:
 
 def _reference_row(row: Mapping[str, str]) -> Organisation:
     code = row["cbs_code"].strip()
-    _check_code(code, KIND_MUNICIPALITY)
+    check_code(code, KIND_MUNICIPALITY)
     return Organisation(
         code=code,
         name=row["name"].strip(),
@@ -261,12 +270,15 @@ def vng_branches(organisations: Iterable[Organisation] = ()) -> tuple[Organisati
 # --- the facilitator's import -------------------------------------------------------------
 
 
-def parse_import(source: str | bytes, known: Iterable[Organisation]) -> ImportResult:
+def parse_import(
+    source: str | bytes, known: Iterable[Organisation], networks: Sequence[str] = NETWORKS
+) -> ImportResult:
     """Parse a corrections/additions CSV against the organisations we already have.
 
     Columns (case-insensitive, comma or semicolon separated): ``code`` (required),
-    ``name``, ``kind``, ``province``, ``population`` and any of NETWORKS. A code we do
-    not know yet is an addition and needs a name and, unless its kind is ``overig``,
+    ``name``, ``kind``, ``province``, ``population`` and any of ``networks`` (by default
+    NETWORKS; the stakeholder map passes the facilitator's networks too). A code we do
+    not know yet is an addition and needs a name and, for a kind in KINDS_WITH_PROVINCE,
     a province. Nothing is applied here; see ``apply_import``.
     """
     try:
@@ -276,19 +288,23 @@ def parse_import(source: str | bytes, known: Iterable[Organisation]) -> ImportRe
     text = text.lstrip("\ufeff")
     if not text.strip():
         return ImportResult((), (ImportIssue(1, "het bestand is leeg"),))
-    rows = _numbered_rows(text)
+    rows = numbered_rows(text)
     try:
         _, header = next(rows)
-        columns, errors = _parse_header(header)
+        columns, errors = _parse_header(header, networks)
         if errors:
             return ImportResult((), tuple(errors))
-        return _parse_rows(rows, columns, {org.code: org for org in known})
-    except _BrokenCsv as exc:
+        return _parse_rows(rows, columns, {org.code: org for org in known}, networks)
+    except BrokenCsv as exc:
         return ImportResult((), (ImportIssue(exc.line, f"onleesbare CSV ({exc})"),))
 
 
-def _numbered_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Rows with the line each starts on (a quoted cell may span lines)."""
+def numbered_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the line each starts on (a quoted cell may span lines).
+
+    Comma or semicolon separated, whichever the first line has more of; raises
+    BrokenCsv with the line when the reader gives up.
+    """
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -299,13 +315,15 @@ def _numbered_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _BrokenCsv(start, str(exc)) from exc
+            raise BrokenCsv(start, str(exc)) from exc
         yield start, row
         start = reader.line_num + 1
 
 
-def _parse_header(header: list[str]) -> tuple[list[str], list[ImportIssue]]:
-    networks = {n.casefold(): n for n in NETWORKS}
+def _parse_header(
+    header: list[str], network_names: Sequence[str]
+) -> tuple[list[str], list[ImportIssue]]:
+    networks = {n.casefold(): n for n in network_names}
     columns: list[str] = []
     errors: list[ImportIssue] = []
     for raw in header:
@@ -326,6 +344,7 @@ def _parse_rows(
     rows: Iterable[tuple[int, list[str]]],
     columns: list[str],
     index: Mapping[str, Organisation],
+    networks: Sequence[str],
 ) -> ImportResult:
     records: list[ImportRecord] = []
     errors: list[ImportIssue] = []
@@ -333,7 +352,7 @@ def _parse_rows(
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        record, problems = _parse_row(line, row, columns, index)
+        record, problems = _parse_row(line, row, columns, index, networks)
         if record is not None and record.code in seen:
             problems.append(f"code {record.code} staat ook op regel {seen[record.code]}")
         errors.extend(ImportIssue(line, problem) for problem in problems)
@@ -344,7 +363,11 @@ def _parse_rows(
 
 
 def _parse_row(
-    line: int, row: list[str], columns: list[str], index: Mapping[str, Organisation]
+    line: int,
+    row: list[str],
+    columns: list[str],
+    index: Mapping[str, Organisation],
+    network_names: Sequence[str],
 ) -> tuple[ImportRecord | None, list[str]]:
     if len(row) != len(columns):
         return None, [f"{len(row)} velden, verwacht {len(columns)}"]
@@ -355,11 +378,11 @@ def _parse_row(
         try:
             return parser(cells[column]) if column in cells else None
         except _CellError as exc:
-            prefix = f"kolom {column}: " if column in NETWORKS else ""
+            prefix = f"kolom {column}: " if column in network_names else ""
             problems.append(prefix + str(exc))
             return None
 
-    networks: dict[str, Membership] = {n: cell(n, parse_membership) for n in NETWORKS if n in cells}
+    networks = {n: cell(n, parse_membership) for n in network_names if n in cells}
     record = ImportRecord(
         line=line,
         code=_normalise_code(cells["code"]),
@@ -385,39 +408,43 @@ def _record_problems(record: ImportRecord, index: Mapping[str, Organisation]) ->
         return []
     kind = record.kind or KIND_MUNICIPALITY
     try:
-        _check_code(record.code, kind)
+        check_code(record.code, kind)
     except _CellError as exc:
         return [str(exc)]
     problems = []
     if record.name is None:
         problems.append(f"nieuwe organisatie {record.code}: naam ontbreekt")
-    if record.province is None and kind != KIND_OTHER:
+    if record.province is None and kind in KINDS_WITH_PROVINCE:
         problems.append(f"nieuwe organisatie {record.code}: provincie ontbreekt")
     return problems
 
 
 def apply_import(
-    organisations: Iterable[Organisation], records: Iterable[ImportRecord]
+    organisations: Iterable[Organisation],
+    records: Iterable[ImportRecord],
+    networks: Sequence[str] = NETWORKS,
 ) -> tuple[Organisation, ...]:
     """The organisations with every record applied: corrections in place, additions last."""
     result = {org.code: org for org in organisations}
     for record in records:
         current = result.get(record.code)
-        result[record.code] = _applied(current, record)
+        result[record.code] = _applied(current, record, networks)
     return tuple(result.values())
 
 
-def _applied(current: Organisation | None, record: ImportRecord) -> Organisation:
+def _applied(
+    current: Organisation | None, record: ImportRecord, networks: Sequence[str]
+) -> Organisation:
     base = current or Organisation(
         code=record.code,
         name=record.name or record.code,
         kind=record.kind or KIND_MUNICIPALITY,
-        networks=dict.fromkeys(NETWORKS),
+        networks=dict.fromkeys(networks),
     )
     return replace(
         base,
         name=record.name or base.name,
         province=record.province or base.province,
         population=record.population if record.population is not None else base.population,
-        networks={**dict.fromkeys(NETWORKS), **base.networks, **record.networks},
+        networks={**dict.fromkeys(networks), **base.networks, **record.networks},
     )
