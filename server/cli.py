@@ -10,12 +10,14 @@ import typer
 import uvicorn
 
 from server.settings import Settings, load_settings
+from server.stakeholders.cli import app as stakeholders_app
 from storage.database import Database
 from storage.migrate import upgrade
 
 app = typer.Typer(help="Dialoog: realtime dialoogplatform (7V-methode).", no_args_is_help=True)
 user_app = typer.Typer(help="Medewerkersaccounts beheren.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(stakeholders_app, name="stakeholders")
 
 
 def _fail(message: str) -> None:
