@@ -79,6 +79,8 @@ class Contribute(_ClientMessage, tag="contribute"):
     parent: int | None = None
     confirm: bool = False
     """True when the author posts anyway after a privacy warning."""
+    round: int | None = None
+    """A live workshop round this contribution answers (it then appears on the board)."""
 
 
 class React(_ClientMessage, tag="react"):
@@ -94,12 +96,20 @@ class Flag(_ClientMessage, tag="flag"):
     note: str | None = None
 
 
+class Poll(_ClientMessage, tag="poll"):
+    """A vote in a workshop's quick poll: one per participant per round, the last counts."""
+
+    ref: str
+    round: int
+    option: int
+
+
 class Ping(_ClientMessage, tag="ping"):
     pass
 
 
-ClientMessage = Subscribe | Unsubscribe | Contribute | React | Flag | Ping
-CLIENT_TAGS: Final = ("subscribe", "unsubscribe", "contribute", "react", "flag", "ping")
+ClientMessage = Subscribe | Unsubscribe | Contribute | React | Flag | Poll | Ping
+CLIENT_TAGS: Final = ("subscribe", "unsubscribe", "contribute", "react", "flag", "poll", "ping")
 
 # --- server -> client ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from realtime.protocol import (
     Contribute,
     Flag,
     Ping,
+    Poll,
     ProtocolError,
     React,
     Subscribe,
@@ -105,7 +106,7 @@ def check_message(message: ClientMessage) -> str | None:
                 return "Ongeldige 'ref'."
             if not 1 <= _trimmed_length(body) <= BODY_MAX_CHARS:
                 return f"Tekst moet 1 tot {BODY_MAX_CHARS} tekens lang zijn."
-        case React(ref=ref) | Flag(ref=ref, note=None):
+        case React(ref=ref) | Flag(ref=ref, note=None) | Poll(ref=ref):
             if not 0 < len(ref) <= REF_MAX_CHARS:
                 return "Ongeldige 'ref'."
         case Flag(ref=ref, note=str(note)):

@@ -19,7 +19,7 @@ from server.logging import configure_logging
 from server.metrics import Metrics
 from server.moderation import actions as moderation_actions
 from server.moderation import queue as moderation_queue
-from server.reaction_counts import ReactionCoalescer
+from server.reaction_counts import reaction_coalescer
 from server.security import Signer
 from server.services import Services
 from server.settings import Settings, load_settings
@@ -27,6 +27,8 @@ from server.stakeholders import routes as stakeholder_routes
 from server.step_schedule import run_step_schedule
 from server.themes import lifecycle as theme_lifecycle
 from server.themes import routes as theme_routes
+from server.workshops import routes as workshop_routes
+from server.workshops.live import Presence, poll_coalescer
 from storage.database import Database
 
 
@@ -60,7 +62,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             catchup_interval_seconds=settings.catchup_interval_seconds,
         )
         await hub.start()
-        coalescer = ReactionCoalescer(db, hub, settings.reaction_coalesce_seconds)
+        coalescer = reaction_coalescer(db, hub, settings.reaction_coalesce_seconds)
+        polls = poll_coalescer(db, hub, settings.reaction_coalesce_seconds)
         mail = MailSender(db, mailer_from_settings(settings), settings)
         svc = Services(
             settings=settings,
@@ -70,21 +73,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
             signer=Signer(settings.secret, settings.session_max_age_seconds),
             metrics=Metrics(),
             coalescer=coalescer,
+            polls=polls,
             screen=lambda _text: [],
             mail=mail,
         )
         _watch(svc)
         app.state.services = svc
         mail.start()
-        schedule = asyncio.get_running_loop().create_task(
-            run_step_schedule(db, hub, settings.step_check_interval_seconds)
-        )
+        loop = asyncio.get_running_loop()
+        background = [
+            loop.create_task(run_step_schedule(db, hub, settings.step_check_interval_seconds)),
+            loop.create_task(Presence(svc, settings.presence_interval_seconds).run()),
+        ]
         try:
             yield
         finally:
-            schedule.cancel()
-            await asyncio.gather(schedule, return_exceptions=True)
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await mail.close()
+            await polls.close()
             await coalescer.close()
             await hub.close()
             await db.close()
@@ -101,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *contributions.routes,
             *moderation_actions.routes,
             *moderation_queue.routes,
+            *workshop_routes.routes,
             *ws.routes,
             *web.routes,
         ],

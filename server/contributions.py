@@ -20,6 +20,7 @@ from server.moderation.auto import WARN_KINDS, Finding, auto_flags
 from server.payloads import path_int
 from server.services import Services
 from server.steps import takes_contributions
+from server.workshops.service import board_event, open_round
 from storage import contributions as contribution_store
 from storage import dialogues as dialogue_store
 from storage import events as event_store
@@ -117,6 +118,10 @@ async def contribute(
                 raise ApiError(400, "invalid", "De bijdrage waarop u reageert bestaat niet.")
         dialogue = await dialogue_store.get_dialogue_by_id(conn, theme.dialogue_id)
         assert dialogue is not None
+        if msg.round is not None:
+            item, workshop = await open_round(conn, msg.round, "write", dialogue.id, now)
+            if (item.theme_id or workshop.theme_id or theme.id) != theme.id:
+                raise ApiError(400, "invalid", "Deze ronde hoort bij een ander thema.")
         held = dialogue.moderation_mode == "pre"
         created = await contribution_store.add_contribution(
             conn,
@@ -148,6 +153,8 @@ async def contribute(
                 conn, channel, "contribution.created", contribution_data(created), now
             )
         records = [record, *await auto_flags(conn, dialogue.slug, created, findings, now)]
+        if msg.round is not None and not held:
+            records += await board_event(conn, msg.round, created, now)
         await participant_store.mark_active(conn, principal.id)
         answer: dict[str, Any] = {"id": created.id, "channel": channel, "seq": record.seq}
         if held:

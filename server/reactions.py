@@ -42,5 +42,5 @@ async def react(
         return {"id": contribution.id, "channel": f"theme:{theme.id}"}, []
 
     answer, _ = await run_once(svc.db, author, msg.ref, work)
-    svc.coalescer.touch(int(answer["id"]), str(answer["channel"]))
+    svc.coalescer.touch((int(answer["id"]), str(answer["channel"])))
     return protocol.Ack(ref=msg.ref, id=answer["id"]), []

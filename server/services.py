@@ -14,9 +14,9 @@ from server.settings import Settings
 from storage.database import Database
 
 if TYPE_CHECKING:
+    from server.coalesce import Coalescer
     from server.invitations.outbox import MailSender
     from server.moderation.auto import Finding
-    from server.reaction_counts import ReactionCoalescer
     from server.ws import Connection
 
 
@@ -30,7 +30,8 @@ class Services:
     hub: Hub
     signer: Signer
     metrics: Metrics
-    coalescer: ReactionCoalescer
+    coalescer: Coalescer[tuple[int, str]]
+    polls: Coalescer[tuple[int, str]]
     screen: Callable[[str], list[Finding]]
     """Screens a text for personal data, self-identification and abuse (pure, fast)."""
     connections: set[Connection] = field(default_factory=set)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.database import default_sqlite_url
@@ -36,6 +37,26 @@ class Settings(BaseSettings):
     """Base URL printed in links (invitations, login links); empty: from the request."""
     data_dir: Path = Field(default=Path("."), validation_alias="DIALOOG_DATA_DIR")
     """Where the SQLite file, the generated secret and the dev mail folder live."""
+    mail_backend: Literal["folder", "smtp"] = Field(
+        default="folder", validation_alias="DIALOOG_MAIL_BACKEND"
+    )
+    """``folder`` writes .eml files (demo, development, tests); ``smtp`` uses a relay."""
+    mail_folder: Path | None = Field(default=None, validation_alias="DIALOOG_MAIL_FOLDER")
+    """Where the folder backend writes; unset: ``<data_dir>/mail-outbox``."""
+    mail_sender: str = Field(
+        default="Dialoog <noreply@dialoog.localhost>", validation_alias="DIALOOG_MAIL_SENDER"
+    )
+    """The From of every mail (both backends); a noreply address of the organiser."""
+    smtp_host: str = Field(default="localhost", validation_alias="DIALOOG_SMTP_HOST")
+    """The SMTP relay (backend ``smtp``)."""
+    smtp_port: int = Field(default=587, validation_alias="DIALOOG_SMTP_PORT")
+    """587: submission with STARTTLS, what relays of municipalities and VNG offer."""
+    smtp_user: str | None = Field(default=None, validation_alias="DIALOOG_SMTP_USER")
+    """Unset: no AUTH (a relay that trusts our address)."""
+    smtp_password: SecretStr | None = Field(default=None, validation_alias="DIALOOG_SMTP_PASSWORD")
+    """Kept as a secret so it never shows in a repr or a log."""
+    smtp_starttls: bool = Field(default=True, validation_alias="DIALOOG_SMTP_STARTTLS")
+    """On by default: personal links must not cross the network in clear text."""
     log_level: str = Field(default="info", validation_alias="DIALOOG_LOG_LEVEL")
     log_json: bool = Field(default=False, validation_alias="DIALOOG_LOG_JSON")
 
@@ -55,6 +76,8 @@ class Settings(BaseSettings):
     """The contract: `reaction.counts` at most every 250 ms per contribution."""
     step_check_interval_seconds: float = 2.0
     """How often a worker checks step dates: a step opens at most this late."""
+    presence_interval_seconds: float = 1.0
+    """How often a worker reports and announces workshop presence: the count lags ≤ 2 s."""
     flags_to_hide: int = 3
     """Flags from this many different participants hide a contribution until reviewed."""
     session_max_age_seconds: int = 60 * 60 * 24 * 30
@@ -63,6 +86,19 @@ class Settings(BaseSettings):
     """Personal invitation links expire after 60 days."""
     login_link_max_age_seconds: int = 60 * 60 * 24
     """One-time staff login links expire after a day."""
+    open_link_max_age_seconds: int = 60 * 60 * 24 * 60
+    """Open join links expire after 60 days unless given another end: as long as a dialogue."""
+    mail_poll_interval_seconds: float = 2.0
+    """A worker looks for queued mail this often (its own requests wake it at once)."""
+    mail_retry_base_seconds: float = 30.0
+    """First retry after a failed delivery; doubles each time (a relay restarting)."""
+    mail_retry_max_seconds: float = 60.0 * 60
+    """Retries are at most an hour apart: a long outage still gets a try every hour."""
+    mail_max_attempts: int = 10
+    """About three hours of retries (30 s doubling, capped), then give up; a reminder can
+    send a fresh link later."""
+    mail_claim_stale_seconds: float = 10.0 * 60
+    """A claim this old belongs to a dead worker: far beyond one SMTP send (30 s timeout)."""
     ws_max_frame_bytes: int = 64 * 1024
     """The contract: larger frames close with 1009."""
     db_pool_size: int = 10

@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket
 from realtime import protocol
 from realtime.hub import Delivery
 from realtime.outbox import Outbox
-from realtime.protocol import ClientMessage, Contribute, Flag, React, Subscribe, Unsubscribe
+from realtime.protocol import ClientMessage, Contribute, Flag, Poll, React, Subscribe, Unsubscribe
 from realtime.session import (
     CLOSE_TOO_SLOW,
     CLOSE_UNAUTHENTICATED,
@@ -33,6 +33,7 @@ from server.events import publish, to_wire
 from server.moderation.flags import flag
 from server.reactions import react
 from server.services import Services
+from server.workshops.service import poll
 from storage import events as event_store
 from storage.errors import StorageError
 
@@ -180,7 +181,7 @@ class Connection:
                     await self.subscribe(message)
                 case Unsubscribe(channel=channel):
                     await self.unsubscribe(channel)
-                case Contribute() | React() | Flag():
+                case Contribute() | React() | Flag() | Poll():
                     await self.write(message, started)
         except ApiError as exc:
             channel = getattr(message, "channel", None)
@@ -197,7 +198,7 @@ class Connection:
             log.exception("internal_error", connection=self.id, error=repr(exc))
             self.send(protocol.Error(code="internal", message="Interne fout.", ref=ref))
 
-    async def write(self, message: Contribute | React | Flag, started: float) -> None:
+    async def write(self, message: Contribute | React | Flag | Poll, started: float) -> None:
         """Persist, commit, ack, then publish."""
         match message:
             case Contribute():
@@ -206,6 +207,8 @@ class Connection:
                 ack, records = await react(self.svc, self.principal, message)
             case Flag():
                 ack, records = await flag(self.svc, self.principal, message)
+            case Poll():
+                ack, records = await poll(self.svc, self.principal, message)
         self.send(ack)
         self.svc.metrics.ack_latency.observe(time.perf_counter() - started)
         await publish(self.svc.hub, records)

@@ -1,0 +1,1 @@
+"""Verdiepen: live workshops run by a session lead."""
