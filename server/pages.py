@@ -20,8 +20,16 @@ button{font:inherit;font-size:1.05rem;padding:.6rem 1.4rem;border:0;border-radiu
 background:#154273;color:#fff;cursor:pointer}
 button:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
 .fout{color:#a4000f}
+label{display:block;font-weight:600;margin:1rem 0 .3rem}
+select{font:inherit;width:100%;padding:.45rem;border:1px solid #6b7785;border-radius:4px;
+background:inherit;color:inherit}
+select:focus-visible{outline:3px solid #ffbf47;outline-offset:1px}
+fieldset{border:1px solid #c5cbd3;border-radius:6px;margin:1.2rem 0;padding:.2rem 1rem 1rem}
+legend{font-weight:600;padding:0 .3rem}
+.hint{font-size:.92rem;margin:0 0 .3rem;color:#4a5561}
 @media (prefers-color-scheme:dark){body{background:#14181d;color:#e8eaed}
-main{background:#1f252c}button{background:#5b9bd5;color:#0b0d10}}
+main{background:#1f252c}button{background:#5b9bd5;color:#0b0d10}.hint{color:#b8c0c8}
+.fout{color:#ff8a8a}}
 """
 
 

@@ -215,6 +215,7 @@ async def funnel_entries(conn: AsyncConnection, dialogue_id: int) -> list[Funnel
             invitations.c.municipality,
             invitations.c.network,
             invitations.c.province,
+            invitations.c.organisation,
             participants.c.id.is_not(None).label("joined"),
             sa.func.coalesce(participants.c.active, sa.false()).label("active"),
         )
@@ -225,7 +226,14 @@ async def funnel_entries(conn: AsyncConnection, dialogue_id: int) -> list[Funnel
     )
     entries = [
         FunnelEntry(
-            r.office, r.municipality, r.network, r.province, True, bool(r.joined), bool(r.active)
+            r.office,
+            r.municipality,
+            r.network,
+            r.province,
+            True,
+            bool(r.joined),
+            bool(r.active),
+            r.organisation,
         )
         for r in invited
     ]

@@ -69,25 +69,29 @@ def _claimable(stale_before: datetime) -> sa.ColumnElement[bool]:
 async def claim_mail(
     conn: AsyncConnection, now: datetime, stale_before: datetime
 ) -> QueuedMail | None:
-    """Claim the oldest due mail, counting the attempt; None when none is due or
-    another worker claimed each candidate first."""
-    candidates = await conn.execute(
+    """Claim the oldest due mail, counting the attempt; None when none is due.
+
+    One statement: the UPDATE claims only a row that is still claimable, so of two
+    workers one wins. On Postgres the candidate is picked ``FOR UPDATE SKIP LOCKED``
+    (a mail another worker is claiming is skipped, not waited for); on SQLite the
+    statement starts as a write, so it waits for the lock instead of failing.
+    """
+    due = (
         sa.select(mail_outbox.c.id)
         .where(_claimable(stale_before), mail_outbox.c.next_attempt_at <= now)
         .order_by(mail_outbox.c.next_attempt_at, mail_outbox.c.id)
-        .limit(5)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    for mail_id in candidates.scalars().all():
-        result = await conn.execute(
-            mail_outbox.update()
-            .where(mail_outbox.c.id == mail_id, _claimable(stale_before))
-            .values(claimed_at=now, attempts=mail_outbox.c.attempts + 1)
-            .returning(*mail_outbox.c)
-        )
-        row = result.first()
-        if row is not None:
-            return _queued(row)
-    return None
+    result = await conn.execute(
+        mail_outbox.update()
+        .where(mail_outbox.c.id == due, _claimable(stale_before))
+        .values(claimed_at=now, attempts=mail_outbox.c.attempts + 1)
+        .returning(*mail_outbox.c)
+    )
+    row = result.first()
+    return _queued(row) if row is not None else None
 
 
 async def mark_sent(conn: AsyncConnection, mail_id: int, now: datetime) -> None:

@@ -63,6 +63,7 @@ class FunnelEntry:
     invited: bool
     joined: bool
     active: bool
+    organisation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
