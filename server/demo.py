@@ -7,19 +7,25 @@ one-time login links (links are used up when followed).
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.accounts import add_staff
-from server.clock import utcnow
+from server.clock import iso, utcnow
 from server.security import Signer, new_token, token_hash
 from server.settings import Settings
+from server.stakeholders.reference import Organisation
+from server.stakeholders.service import load_organisations, seed_reference
 from storage import accounts as account_store
 from storage import contributions as contribution_store
 from storage import dialogues as dialogue_store
 from storage import events as event_store
 from storage import invitations as invitation_store
+from storage import workshops as workshop_store
 from storage.database import Database
 from storage.invitations import NewInvitation
+from storage.stakeholders import OrganisationFilter
 
 SLUG = "regionale-samenwerking"
 TITLE = "Verenigingsdialoog regionale samenwerking"
@@ -82,61 +88,97 @@ THEMES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 OFFICES = ("burgemeester", "gemeentesecretaris", "griffier")
-MUNICIPALITIES = (
-    ("GM0363", "Noord-Holland", "G4"),
-    ("GM0599", "Zuid-Holland", "G4"),
-    ("GM0014", "Groningen", "G40"),
-    ("GM0034", "Flevoland", "G40"),
-    ("GM0193", "Overijssel", "G40"),
-    ("GM0202", "Gelderland", "G40"),
-    ("GM0037", "Groningen", None),
-    ("GM0047", "Groningen", None),
-    ("GM0080", "Fryslân", None),
-    ("GM0106", "Drenthe", None),
-    ("GM0150", "Overijssel", None),
-    ("GM0228", "Gelderland", None),
-    ("GM0307", "Utrecht", None),
-    ("GM0405", "Noord-Holland", None),
-    ("GM0518", "Zuid-Holland", "G4"),
-    ("GM0654", "Zeeland", None),
-    ("GM0772", "Noord-Brabant", "G40"),
-    ("GM0935", "Limburg", "G40"),
-)
+INVITED_MUNICIPALITIES = 70
+"""Spread over every province and size class: enough for each group to pass k = 5."""
+JOIN_SHARE = 0.55
+PROPOSAL = ("Digitale samenwerking en gedeelde ICT", "Gezamenlijke systemen en data in de regio.")
+WORKSHOP_ROUNDS = [
+    {
+        "prompt": "Wat houdt regionale woningbouw het meest tegen?",
+        "kind": "write",
+        "duration_seconds": 600,
+        "theme_id": None,
+        "options": [],
+    },
+    {
+        "prompt": "Welke aanpak verdient voorrang?",
+        "kind": "poll",
+        "duration_seconds": 180,
+        "theme_id": None,
+        "options": [
+            "Regionale woningbouwtafel",
+            "Gezamenlijke inkoop flexwoningen",
+            "Eén regionaal programma",
+        ],
+    },
+]
+
+
+def _network_of(organisation: Organisation) -> str | None:
+    return next((n for n in ("G4", "G40", "M50") if organisation.networks.get(n)), None)
+
+
+async def _invite_and_join(
+    conn: AsyncConnection, dialogue_id: int, signer: Signer, rng: random.Random, now: datetime
+) -> list[tuple[int, str]]:
+    """Invitations drawn from the map; about half joined. Returns (participant id, pseudonym)."""
+    municipalities = [
+        o for o in await load_organisations(conn, OrganisationFilter(kind="gemeente"))
+    ]
+    chosen = sorted(rng.sample(municipalities, k=INVITED_MUNICIPALITIES), key=lambda o: o.code)
+    invites = [
+        NewInvitation(token_hash(new_token()), office, None, o.code, _network_of(o), o.province)
+        for o in chosen
+        for office in OFFICES
+    ]
+    expires = now + timedelta(days=60)
+    ids = await invitation_store.add_invitations(
+        conn, dialogue_id, invites, now, expires, batch="demo"
+    )
+    joined: list[tuple[int, str]] = []
+    for invitation_id, invite in zip(ids, invites, strict=True):
+        if rng.random() > JOIN_SHARE:
+            continue
+        participant = await invitation_store.add_participant(
+            conn,
+            dialogue_id,
+            office=invite.office,
+            municipality=invite.municipality,
+            network=invite.network,
+            province=invite.province,
+            self_declared=False,
+            invitation_id=invitation_id,
+            now=now,
+        )
+        joined.append((participant.id, signer.pseudonym(participant.id)))
+    return joined
 
 
 async def _ensure_dialogue(db: Database, signer: Signer) -> None:
     now = utcnow()
     rng = random.Random(7)
+    await seed_reference(db)
     async with db.transaction() as conn:
         if await dialogue_store.get_dialogue(conn, SLUG) is not None:
             return
         dialogue = await dialogue_store.create_dialogue(conn, SLUG, TITLE, DESCRIPTION, now)
         for step, state in STEP_STATES.items():
             await dialogue_store.set_step(conn, dialogue.id, step, state=state)
-        invites = [
-            NewInvitation(token_hash(new_token()), office, None, code, network, province)
-            for code, province, network in MUNICIPALITIES
-            for office in OFFICES
-        ]
-        expires = now + timedelta(days=60)
-        ids = await invitation_store.add_invitations(conn, dialogue.id, invites, now, expires)
-        authors: list[str] = []
-        for invitation_id, invite in list(zip(ids, invites, strict=True))[::2]:
-            participant = await invitation_store.add_participant(
-                conn,
-                dialogue.id,
-                office=invite.office,
-                municipality=invite.municipality,
-                network=invite.network,
-                province=invite.province,
-                self_declared=False,
-                invitation_id=invitation_id,
-                now=now,
-            )
-            authors.append(signer.pseudonym(participant.id))
+        await dialogue_store.set_step(
+            conn,
+            dialogue.id,
+            5,
+            opens_at=now + timedelta(days=14),
+            closes_at=now + timedelta(days=28),
+        )
+        joined = await _invite_and_join(conn, dialogue.id, signer, rng, now)
+        writers = rng.sample(joined, k=len(joined) // 2)
+        themes = []
         for title, items in THEMES.items():
             theme = await dialogue_store.create_theme(conn, dialogue.id, title, "", now)
+            themes.append(theme)
             for kind, body in items:
+                writer_id, writer = rng.choice(writers)
                 created = await contribution_store.add_contribution(
                     conn,
                     dialogue_id=dialogue.id,
@@ -144,10 +186,11 @@ async def _ensure_dialogue(db: Database, signer: Signer) -> None:
                     kind=kind,
                     body=body,
                     parent_id=None,
-                    author=rng.choice(authors),
+                    author=writer,
                     state="visible",
                     now=now,
                 )
+                await invitation_store.mark_active(conn, writer_id)
                 await event_store.append_event(
                     conn,
                     f"theme:{theme.id}",
@@ -158,13 +201,19 @@ async def _ensure_dialogue(db: Database, signer: Signer) -> None:
                         "kind": kind,
                         "body": body,
                         "parent": None,
-                        "created_at": now.isoformat().replace("+00:00", "Z"),
+                        "created_at": iso(now),
                     },
                     now,
                 )
-                for reactor in rng.sample(authors, k=min(len(authors), 6)):
+                for reactor_id, reactor in rng.sample(joined, k=min(len(joined), 12)):
                     reaction = rng.choice(("agree", "agree", "disagree", "pass"))
                     await contribution_store.set_reaction(conn, created.id, reactor, reaction, now)
+                    await invitation_store.mark_active(conn, reactor_id)
+        await dialogue_store.create_theme(conn, dialogue.id, *PROPOSAL, now, state="proposed")
+        rounds = [{**r, "theme_id": themes[1].id} for r in WORKSHOP_ROUNDS]
+        await workshop_store.create_workshop(
+            conn, dialogue.id, "Verdieping: woningbouw en ruimte", themes[1].id, rounds, now
+        )
 
 
 async def _staff_link(db: Database, settings: Settings, email: str, role: str) -> str:

@@ -23,7 +23,6 @@ from server.events import publish
 from server.payloads import path_int, read_json
 from server.services import Services
 from server.steps import THEME_PROPOSAL_STEP, open_steps
-from server.themes.clustering import suggest_themes
 from server.themes.routes import NewTheme, check_title
 from storage import contributions as contribution_store
 from storage import dialogues as dialogue_store
@@ -111,6 +110,9 @@ async def theme_suggestions(request: Request) -> JSONResponse:
             t for t in await dialogue_store.list_themes(conn, dialogue.id) if t.state == "proposed"
         ]
     texts = texts[-MAX_SUGGESTION_TEXTS:]
+    # Imported here: scikit-learn takes seconds to load, which every start would pay.
+    from server.themes.clustering import suggest_themes
+
     found = await asyncio.to_thread(suggest_themes, [body for _, body in texts])
     return JSONResponse(
         {
