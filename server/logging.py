@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import structlog
 
 DRIVER_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
 """Database drivers log statements with their parameters (pseudonyms, bodies) at DEBUG."""
+ACCESS_LOGGER = "uvicorn.access"
+_LINK_PATH = re.compile(r"^(/(?:join|login|open)/)[^/?#\s]+")
+"""One-time and open links carry their token in the path that the access log prints."""
+
+
+class RedactLinkTokens(logging.Filter):
+    """Replace the token of a link path in uvicorn's access log record by ``…``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], _LINK_PATH.sub(r"\1…", args[2]), *args[3:])
+        return True
 
 
 def configure_logging(level: str = "info", json: bool = False) -> None:
@@ -31,3 +45,6 @@ def configure_logging(level: str = "info", json: bool = False) -> None:
     logging.basicConfig(level=numeric, format="%(message)s")
     for name in DRIVER_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    access = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, RedactLinkTokens) for f in access.filters):
+        access.addFilter(RedactLinkTokens())
