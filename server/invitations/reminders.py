@@ -90,12 +90,19 @@ async def send_reminders(
     dialogue: Dialogue,
     group: GroupFilter,
     *,
-    base: str,
+    base: str | None = None,
     not_active: bool = False,
     now: datetime | None = None,
 ) -> ReminderOutcome:
     """Remind the invitees of ``group`` who have not joined (and, with ``not_active``,
-    the invited participants who have not taken part). Raises ApiError for a bad filter."""
+    the invited participants who have not taken part). Raises ApiError for a bad filter.
+
+    ``base`` is the start of the links; a caller without a request (an alert) leaves it
+    out and ``DIALOOG_PUBLIC_URL`` is used, which must then be set.
+    """
+    base = (base or svc.settings.public_url).rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        raise ValueError("reminders need a base URL: set DIALOOG_PUBLIC_URL")
     now = now or utcnow()
     async with svc.db.read() as conn:
         smap = await load_map(conn)
