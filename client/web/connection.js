@@ -406,8 +406,8 @@ export class Connection extends EventTarget {
   /**
    * Follow a channel. `load()` fetches the state over HTTP (after the subscription stands,
    * and again after a reset); `event(message)` gets each event once, in seq order;
-   * `error(err)` hears a refused subscription; `since` (e.g. 0) replays the channel's
-   * history first, for channels whose state is their events. Returns `{ close() }`.
+   * `error(err)` hears a refused subscription; `since` replays the events after it first
+   * and skips the initial load (the caller's state is at that seq). Returns `{ close() }`.
    */
   subscribe(name, { load, event, error, since } = {}) {
     let ch = this.channels.get(name);
@@ -417,12 +417,14 @@ export class Connection extends EventTarget {
       if (since !== undefined) ch.lastSeq = since; // replay the history after `since` first
       this.channels.set(name, ch);
     }
-    const listener = { load, event, error, buffer: [], needsLoad: true, loading: false };
+    // With `since` the caller already holds the state up to that seq (an HTTP answer that
+    // carried it, or 0 for a channel whose history is its state): no initial load.
+    const listener = { load, event, error, buffer: [], needsLoad: since === undefined, loading: false };
     ch.listeners.add(listener);
     if (fresh || ch.state === 'failed') this.sendSubscribe(ch, ch.lastSeq);
     if (ch.state === 'live') {
       this.runLoad(ch, listener);
-    } else if (this.socket?.readyState !== 1 && load) {
+    } else if (this.socket?.readyState !== 1 && load && listener.needsLoad) {
       // Not connected yet (first page of a visit, or offline): show the HTTP state now,
       // and load once more when the subscription stands, so nothing between is missed.
       this.runLoad(ch, listener).then(() => {

@@ -11,6 +11,7 @@ export const CLIENT_TAGS = Object.freeze({
   CONTRIBUTE: 'contribute',
   REACT: 'react',
   FLAG: 'flag',
+  POLL: 'poll',
   PING: 'ping',
 });
 
@@ -31,7 +32,10 @@ export const EVENTS = Object.freeze({
   CONTRIBUTION_HIDDEN: 'contribution.hidden',
   CONTRIBUTION_RESTORED: 'contribution.restored',
   REACTION_COUNTS: 'reaction.counts',
+  CONTRIBUTION_HELD: 'contribution.held',
   FLAG_CREATED: 'flag.created',
+  MODERATION_ACTION: 'moderation.action',
+  MODERATION_MODE: 'moderation.mode',
   STEP_CHANGED: 'step.changed',
   THEME_CREATED: 'theme.created',
   THEME_CHANGED: 'theme.changed',

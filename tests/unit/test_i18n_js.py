@@ -40,7 +40,10 @@ def test_dynamic_key_families_are_complete() -> None:
         "theme.state": ("open", "closed"),
         "role": ("admin", "facilitator", "lead"),
         "moderation.source": ("participant", "auto"),
-        "moderation.state": ("visible", "hidden"),
+        "moderation.state": ("visible", "hidden", "held"),
+        "moderation.done": ("approve", "hide", "restore"),
+        "moderation.mode.to": ("pre", "post"),
+        "moderation.mode": ("pre", "post"),
         "conn": ("connecting", "open", "reconnecting", "offline", "unauthenticated"),
     }
     missing = [f"{p}.{v}" for p, values in families.items() for v in values if f"{p}.{v}" not in nl]

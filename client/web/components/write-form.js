@@ -124,7 +124,7 @@ export function writeForm({ conn, themeId, onPosted }) {
       updateCounter();
       cancelReply(false);
       confirmNext = false;
-      status.show(t('write.posted'), 'ok');
+      status.show(ack.held ? t('write.held') : t('write.posted'), 'ok');
       onPosted(ack, body);
     } catch (err) {
       status.clear();
