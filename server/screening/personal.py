@@ -108,9 +108,11 @@ def _emails(text: str, lower: str) -> Iterator[Finding]:
     if "@" not in text and "(at" not in lower and "[at" not in lower:
         return
     for at in _AT.finditer(text):
-        local = _LOCAL_PART.search(text, max(0, at.start() - _LOCAL_MAX_CHARS), at.start())
         domain = _DOMAIN.match(text, at.end())
-        if local is None or domain is None:
+        if domain is None:  # checked first: cheap, and it fails for most "@"
+            continue
+        local = _LOCAL_PART.search(text, max(0, at.start() - _LOCAL_MAX_CHARS), at.start())
+        if local is None:
             continue
         if local.start() > 0 and re.match(r"[\w.%+-]", text[local.start() - 1]):
             continue  # a local part longer than any address has
