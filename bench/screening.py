@@ -7,7 +7,8 @@ well under a millisecond for the longest body the protocol allows. The texts are
 typical policy prose (digits, amounts, diacritics, the word "de" everywhere), one
 with a finding of every kind, and one with nothing but letters. Each is timed call
 by call; the JSON holds mean, median, p99 and max wall-clock microseconds, the mean
-CPU time, and the load average, since a busy machine inflates every wall-clock number.
+CPU time, the load average and a reference workload's time, since a busy or slow
+machine inflates every number.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import platform
 import statistics
 import sys
 import time
+import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -83,6 +85,16 @@ def measure(text: str, iterations: int) -> dict[str, float | int]:
     }
 
 
+def reference_us() -> float:
+    """A fixed pure-Python workload (``sum(range(1000))``), best of 5, in microseconds.
+
+    It takes roughly 5-10 µs on an idle current core with CPython 3.11; dividing by it
+    compares runs on busy or slower machines (this benchmark's numbers scale with it).
+    """
+    timer = timeit.Timer("sum(range(1000))")
+    return round(min(timer.repeat(repeat=5, number=2000)) / 2000 * 1e6, 2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=2000)
@@ -96,6 +108,7 @@ def main() -> None:
         "python": platform.python_version(),
         "iterations": args.iterations,
         "load_average_1m": round(os.getloadavg()[0], 2),
+        "reference_us": reference_us(),
         "setup_ms": round(setup_ms, 1),
         "texts": {name: measure(text, args.iterations) for name, text in texts().items()},
     }
