@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -20,6 +20,7 @@ from server.metrics import Metrics
 from server.moderation import actions as moderation_actions
 from server.moderation import queue as moderation_queue
 from server.reaction_counts import reaction_coalescer
+from server.screening import Finding, default_places, screen
 from server.security import Signer
 from server.services import Services
 from server.settings import Settings, load_settings
@@ -44,6 +45,12 @@ def _watch(svc: Services) -> None:
         }
 
     svc.metrics.watch(read)
+
+
+def screener() -> Callable[[str], list[Finding]]:
+    """The write path's screening, with the municipality index built once per process."""
+    places = default_places()
+    return lambda text: list(screen(text, places=places))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -74,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             metrics=Metrics(),
             coalescer=coalescer,
             polls=polls,
-            screen=lambda _text: [],
+            screen=screener(),
             mail=mail,
         )
         _watch(svc)
