@@ -39,6 +39,7 @@ export const EVENTS = Object.freeze({
   STEP_CHANGED: 'step.changed',
   THEME_CREATED: 'theme.created',
   THEME_CHANGED: 'theme.changed',
+  THEME_MERGED: 'theme.merged',
 });
 
 export const CONTRIBUTION_KINDS = Object.freeze(['idea', 'obstacle', 'solution', 'question', 'concern']);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from playwright.async_api import expect
@@ -52,13 +53,14 @@ async def test_every_screen_passes_axe_in_light_and_dark(site: Site) -> None:
     author, reply = await seed(site)
     facilitator = await h.staff("facilitator@test.example", "facilitator")
 
-    anonymous = await site.page()
+    anonymous, participant, moderator, admin = await asyncio.gather(
+        site.page(), site.page(author), site.page(facilitator), site.page(h.admin_token)
+    )
     await visit(site, anonymous, "", "login", heading("Inloggen"))
     await anonymous.get_by_role("button", name="Inloggen").click()
     await expect(anonymous.get_by_role("alert")).to_contain_text("Vul uw e-mailadres")
     await audit(anonymous, "login-error", shots=False)
 
-    participant = await site.page(author)
     # What the author's browser knows from its acks: the reply is its own.
     await participant.context.add_init_script(
         f"localStorage.setItem('dialoog.mine.{slug}', '[{reply}]')"
@@ -75,7 +77,6 @@ async def test_every_screen_passes_axe_in_light_and_dark(site: Site) -> None:
     await expect(participant.get_by_role("dialog")).to_be_visible()
     await audit(participant, "flag-dialog")
 
-    moderator = await site.page(facilitator)
     await visit(
         site, moderator, f"#/moderatie/{slug}", "moderation", lambda p: p.locator(".flag .badge")
     )
@@ -102,7 +103,6 @@ async def test_every_screen_passes_axe_in_light_and_dark(site: Site) -> None:
     await expect(moderator.get_by_role("heading", name="2 links gemaakt")).to_be_visible()
     await audit(moderator, "invitations-links")
 
-    admin = await site.page(h.admin_token)
     await visit(site, admin, "#/beheer", "beheer", lambda p: p.get_by_text("(test-dialoog)"))
     await admin.get_by_label("E-mailadres").fill("nieuw@test.example")
     await admin.get_by_role("button", name="Medewerker toevoegen").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from playwright.async_api import expect
@@ -17,12 +18,14 @@ async def test_written_contribution_reactions_flags_and_hiding_reach_everyone_li
     site = live_site
     writer_token, reader_token = await site.harness.participants(2)
     facilitator = await site.harness.staff("facilitator@test.example", "facilitator")
-    writer = await site.page(writer_token)
-    reader = await site.page(reader_token)
-    moderator = await site.page(facilitator)
-    for page in (writer, reader):
-        await page.goto(site.theme_url)
-    await moderator.goto(f"{site.base}/#/moderatie/{site.slug}")
+    writer, reader, moderator = await asyncio.gather(
+        site.page(writer_token), site.page(reader_token), site.page(facilitator)
+    )
+    await asyncio.gather(
+        writer.goto(site.theme_url),
+        reader.goto(site.theme_url),
+        moderator.goto(f"{site.base}/#/moderatie/{site.slug}"),
+    )
     for page in (writer, reader, moderator):
         await site.connected(page)
         await page.evaluate("window.__sameDocument = true")

@@ -37,7 +37,7 @@ def test_dynamic_key_families_are_complete() -> None:
         "reaction": ("agree", "disagree", "pass"),
         "reason": ("offensive", "personal_data", "off_topic", "spam", "other"),
         "step.state": ("planned", "open", "closed"),
-        "theme.state": ("open", "closed"),
+        "theme.state": ("open", "closed", "merged"),
         "role": ("admin", "facilitator", "lead"),
         "moderation.source": ("participant", "auto"),
         "moderation.state": ("visible", "hidden", "held"),

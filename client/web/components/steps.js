@@ -45,6 +45,13 @@ export function applyStepChange(dialogue, data) {
   return step;
 }
 
+/** Apply theme.merged (data: theme, into) to a dialogue model. */
+export function applyMerge(dialogue, data) {
+  const source = dialogue.themes.find((x) => x.id === data.theme);
+  if (source) Object.assign(source, { state: 'merged', merged_into: data.into });
+  return source ?? null;
+}
+
 /** Apply theme.created / theme.changed to a dialogue model (idempotent). */
 export function applyTheme(dialogue, theme) {
   const existing = dialogue.themes.find((x) => x.id === theme.id);

@@ -64,6 +64,7 @@ export default {
 
   'theme.state.open': 'open',
   'theme.state.closed': 'gesloten',
+  'theme.state.merged': 'samengevoegd',
 
   'dialogue.loading': 'Dialoog laden…',
   'dialogue.now.title': 'Nu open',
@@ -80,6 +81,9 @@ export default {
   'theme.back': 'Terug naar het overzicht',
   'theme.closed': 'Dit thema is gesloten. U kunt de bijdragen nog lezen, maar niet meer bijdragen of reageren.',
   'theme.step.closed': 'Er is nu geen stap open waarin u kunt bijdragen. U kunt de bijdragen wel lezen.',
+  'theme.merged': 'Dit thema is samengevoegd met een ander thema. Draag daar bij.',
+  'theme.merged.into': 'Dit thema is samengevoegd met “{title}”.',
+  'theme.merged.go': 'Ga naar dat thema',
   'theme.now.open': 'U kunt nu bijdragen aan dit thema',
   'theme.now.closed': 'Bijdragen aan dit thema is nu gesloten',
   'theme.list.title': ({ n }) => (n === '' ? 'Bijdragen' : `Bijdragen (${n})`),

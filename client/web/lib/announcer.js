@@ -1,7 +1,7 @@
 // Polite announcements for screen readers, batched: a burst of live changes becomes one
 // sentence ("3 nieuwe bijdragen") instead of the list being read again.
 
-const BATCH_MS = 1500;
+const BATCH_MS = 1000; // long enough to gather a burst, short enough to feel live
 
 let region = null;
 const counts = new Map(); // key -> { n, text(n) }

@@ -1,7 +1,7 @@
 // The dialogue overview: the seven steps, what is open now, and the themes; live.
 
 import { api, seg } from '../api.js';
-import { applyStepChange, applyTheme, stepList } from '../components/steps.js';
+import { applyMerge, applyStepChange, applyTheme, stepList } from '../components/steps.js';
 import { staffNav } from '../components/subnav.js';
 import { t } from '../i18n/index.js';
 import { announce } from '../lib/announcer.js';
@@ -90,6 +90,8 @@ export function mount(ctx) {
         if (applyTheme(dialogue, m.data)) announce(t('dialogue.theme.created', { title: m.data.title }));
       } else if (m.event === EVENTS.THEME_CHANGED) {
         applyTheme(dialogue, m.data);
+      } else if (m.event === EVENTS.THEME_MERGED) {
+        applyMerge(dialogue, m.data);
       } else {
         return;
       }

@@ -2,7 +2,7 @@
 // open and close themes. Live through dialogue:{slug}, so two facilitators see each other.
 
 import { api, seg } from '../api.js';
-import { applyStepChange, applyTheme, stepList } from '../components/steps.js';
+import { applyMerge, applyStepChange, applyTheme, stepList } from '../components/steps.js';
 import { staffNav } from '../components/subnav.js';
 import { t } from '../i18n/index.js';
 import { h, messageArea, rerender } from '../lib/dom.js';
@@ -184,6 +184,9 @@ export function mount(ctx) {
         renderSteps();
       } else if (m.event === EVENTS.THEME_CREATED || m.event === EVENTS.THEME_CHANGED) {
         applyTheme(dialogue, m.data);
+        renderThemes();
+      } else if (m.event === EVENTS.THEME_MERGED) {
+        applyMerge(dialogue, m.data);
         renderThemes();
       }
     },

@@ -17,6 +17,7 @@ import { MODERATORS } from '../routes.js';
 /** Why writing is not possible now, or null when it is. */
 function closedReason(dialogue, theme) {
   if (!theme) return t('theme.notfound');
+  if (theme.merged_into) return t('theme.merged');
   if (theme.state !== 'open') return t('theme.closed');
   const open = dialogue.steps.some((s) => s.state === 'open' && CONTRIBUTION_STEPS.includes(s.step));
   return open ? null : t('theme.step.closed');
@@ -109,6 +110,25 @@ export function mount(ctx) {
     if (wasWritable !== writable) list.refreshControls();
   }
 
+  function showMerged(into) {
+    if (dialogue && theme) {
+      Object.assign(theme, { state: 'merged', merged_into: into });
+      renderWrite();
+    }
+    const target = dialogue?.themes.find((x) => x.id === into);
+    replaceChildren(
+      problem,
+      h(
+        'p',
+        { class: 'message' },
+        t('theme.merged.into', { title: target?.title ?? '' }),
+        ' ',
+        h('a', { href: `#/d/${seg(slug)}/thema/${into}` }, t('theme.merged.go')),
+      ),
+    );
+    announce(t('theme.merged.into', { title: target?.title ?? '' }));
+  }
+
   async function react(item, reaction, group) {
     const before = list.o.reactions[item.id];
     list.setPressed(item.id, reaction);
@@ -149,6 +169,7 @@ export function mount(ctx) {
       if (!ctx.alive()) return;
       renderHeader();
       renderWrite();
+      if (theme?.merged_into) showMerged(theme.merged_into);
     },
     event: (m) => {
       if (!dialogue) return;
@@ -182,6 +203,10 @@ export function mount(ctx) {
           break;
         case EVENTS.CONTRIBUTION_RESTORED:
           loadContributions().catch((err) => console.error('reload failed', err));
+          break;
+        case EVENTS.THEME_MERGED:
+          if (m.data.theme === themeId) showMerged(m.data.into);
+          else loadContributions().catch((err) => console.error('reload failed', err));
           break;
         default:
           return;
