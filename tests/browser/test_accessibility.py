@@ -60,6 +60,12 @@ async def test_every_screen_passes_axe_in_light_and_dark(site: Site) -> None:
     await anonymous.get_by_role("button", name="Inloggen").click()
     await expect(anonymous.get_by_role("alert")).to_contain_text("Vul uw e-mailadres")
     await audit(anonymous, "login-error", shots=False)
+    await h.staff("wachtwoord@test.example", "facilitator", password="een lang wachtwoord")
+    await anonymous.get_by_label("E-mailadres").fill("wachtwoord@test.example")
+    await anonymous.get_by_label("Wachtwoord").fill("een lang wachtwoord")
+    await anonymous.get_by_role("button", name="Inloggen").click()
+    await expect(anonymous.get_by_role("heading", level=1)).to_have_text("Beheer")
+    await site.connected(anonymous)
 
     # What the author's browser knows from its acks: the reply is its own.
     await participant.context.add_init_script(
