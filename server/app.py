@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 
 from realtime.broker import create_broker
 from realtime.hub import Hub
-from server import accounts, contributions, dialogues, health, invitations, web, ws
+from server import accounts, contributions, dialogues, health, invitations, openapi, web, ws
 from server.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
 from server.events import DatabaseEventSource
 from server.invitations.outbox import MailSender, mailer_from_settings
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             *health.routes,
+            *openapi.routes,
             *accounts.routes,
             *dialogues.routes,
             *theme_lifecycle.routes,
@@ -127,4 +128,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         },
         lifespan=lifespan,
     )
+    app.state.openapi = None
     return app
