@@ -430,3 +430,32 @@ workshop_contributions = sa.Table(
     ),
     sa.Column("round_id", sa.ForeignKey("workshop_rounds.id", ondelete="CASCADE"), nullable=False),
 )
+
+# --- the representation monitor -----------------------------------------------------------
+# Settings and alert state only: no figure about people is stored, they are computed (and
+# suppressed) on every request.
+
+representation_monitors = sa.Table(
+    "representation_monitors",
+    metadata,
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("index_below", sa.Float, nullable=False, server_default="0.5"),
+    sa.Column("min_invited", sa.Integer, nullable=False, server_default="10"),
+    sa.Column("updated_at", UtcDateTime),
+    sa.Column("signalled_at", UtcDateTime),
+)
+"""A facilitator's alert threshold per dialogue, and when `representation.changed` last went
+out (so every worker together sends at most one per interval)."""
+
+representation_alerts = sa.Table(
+    "representation_alerts",
+    metadata,
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("dimension", sa.String(16), primary_key=True),
+    sa.Column("group_name", sa.String(120), primary_key=True),
+    sa.Column("raised_at", UtcDateTime, nullable=False),
+    sa.Column("cleared_at", UtcDateTime),
+    sa.Column("reminded_at", UtcDateTime),
+)
+"""Groups under the threshold; ``cleared_at`` set when one no longer is (raised again later:
+a new alert)."""
