@@ -86,3 +86,42 @@ async def test_written_contribution_reactions_flags_and_hiding_reach_everyone_li
 
     for page in (writer, reader, moderator):
         assert await page.evaluate("window.__sameDocument === true"), "a page was reloaded"
+
+
+async def test_step_changes_arrive_live_and_server_warnings_show_at_the_form(site: Site) -> None:
+    h = site.harness
+    (token,) = await h.participants(1)
+    page = await site.page(token)
+    await page.goto(site.theme_url)
+    await site.connected(page)
+
+    # The server warns about personal data: the warning shows at the form, in Dutch, and
+    # a second Plaatsen posts it anyway (with `confirm`).
+    text = "Mail mij gerust op jan.jansen@gemeente.example voor de cijfers."
+    await page.get_by_label("Uw tekst").fill(text)
+    await page.get_by_role("button", name="Plaatsen").click()
+    warning = page.get_by_role("alert").filter(has_text="persoonsgegevens")
+    await expect(warning).to_be_visible()
+    await expect(warning).to_contain_text("kies nogmaals Plaatsen")
+    await expect(page.locator(".contribution")).to_have_count(0)
+    await page.get_by_role("button", name="Plaatsen").click()
+    await expect(page.locator(".contribution", has_text=text)).to_contain_text("(uw bijdrage)")
+
+    # The facilitator closes Verrijken: the form goes away at once, reactions become counts.
+    await h.call("POST", f"/api/dialogues/{h.slug}/steps/4", json={"state": "closed"})
+    await expect(
+        page.get_by_text("Er is nu geen stap open waarin u kunt bijdragen")
+    ).to_be_visible()
+    await expect(page.get_by_label("Uw tekst")).to_have_count(0)
+    await expect(page.locator(".contribution button[data-reaction]")).to_have_count(0)
+    await expect(page.locator("#announcer")).to_have_text("Bijdragen aan dit thema is nu gesloten")
+    await h.call("POST", f"/api/dialogues/{h.slug}/steps/4", json={"state": "open"})
+    await expect(page.get_by_label("Uw tekst")).to_be_visible()
+
+    # The overview follows too.
+    await page.goto(f"{site.base}/#/d/{h.slug}")
+    step = page.locator('.step[data-step="5"]')
+    await expect(step.locator(".badge")).to_have_text("gepland")
+    await h.call("POST", f"/api/dialogues/{h.slug}/steps/5", json={"state": "open"})
+    await expect(step.locator(".badge")).to_have_text("open")
+    await expect(page.locator(".now-open")).to_contain_text("Voorkeuren")
