@@ -95,7 +95,6 @@ async function boot() {
     renderNav(null);
     router.render();
   });
-  window.dialoog = { conn, router }; // for tests and the curious; carries no secrets
   await router.start();
 }
 
