@@ -162,6 +162,7 @@ async def contribute(
         return answer, records
 
     answer, records = await run_once(svc.db, author, msg.ref, work)
+    svc.representation_changed(principal.dialogue_id)
     return protocol.Ack(ref=msg.ref, **answer), records
 
 
@@ -175,9 +176,13 @@ async def list_theme_contributions(request: Request) -> JSONResponse:
         theme = await theme_in_dialogue(conn, principal, theme_id)
         if dialogue is None or theme.dialogue_id != dialogue.id:
             raise ApiError(404, "not_found", "Dit thema bestaat niet.")
+        channel = f"theme:{theme.id}"
+        seq = (await event_store.last_seqs(conn, [channel]))[channel]  # before the list
         items = await contribution_store.list_contributions(conn, theme.id)
     return JSONResponse(
         {
+            "channel": channel,
+            "seq": seq,
             "contributions": [
                 {
                     **contribution_data(c),
@@ -186,7 +191,7 @@ async def list_theme_contributions(request: Request) -> JSONResponse:
                     "pass": c.pass_count,
                 }
                 for c in items
-            ]
+            ],
         }
     )
 

@@ -125,10 +125,13 @@ async def get_dialogue(request: Request) -> JSONResponse:
     """GET /api/dialogues/{slug}."""
     dialogue = await load_dialogue(request)
     svc: Services = request.app.state.services
+    channel = f"dialogue:{dialogue.slug}"
     async with svc.db.read() as conn:
+        seq = (await event_store.last_seqs(conn, [channel]))[channel]  # before the reads
         steps = await dialogue_store.list_steps(conn, dialogue.id)
         themes = await dialogue_store.list_themes(conn, dialogue.id)
-    return JSONResponse(dialogue_view(dialogue, steps, themes, utcnow()))
+    view = dialogue_view(dialogue, steps, themes, utcnow())
+    return JSONResponse({**view, "channel": channel, "seq": seq})
 
 
 async def change_step(request: Request) -> JSONResponse:

@@ -37,6 +37,8 @@ class QueueItem:
     sources: list[str]
     notes: list[str]
     claimed_by: str | None
+    flag_notes: list[str]
+    """What flagging participants wrote with their flags (never who they are)."""
 
 
 async def claim(
@@ -142,7 +144,7 @@ async def list_audit(
 async def queue(conn: AsyncConnection, dialogue_id: int) -> list[QueueItem]:
     """What needs a facilitator: contributions with open flags, held or hidden ones."""
     open_flags = (
-        sa.select(flags.c.contribution_id, flags.c.reason, flags.c.source)
+        sa.select(flags.c.contribution_id, flags.c.reason, flags.c.source, flags.c.note)
         .where(flags.c.resolved_at.is_(None))
         .subquery()
     )
@@ -156,6 +158,7 @@ async def queue(conn: AsyncConnection, dialogue_id: int) -> list[QueueItem]:
             staff.c.email,
             open_flags.c.reason,
             open_flags.c.source,
+            open_flags.c.note,
         )
         .select_from(
             contributions.outerjoin(
@@ -169,7 +172,7 @@ async def queue(conn: AsyncConnection, dialogue_id: int) -> list[QueueItem]:
         .order_by(contributions.c.id)
     )
     items: dict[int, dict[str, Any]] = {}
-    for cid, theme, body, state, hidden, claimer, reason, source in rows:
+    for cid, theme, body, state, hidden, claimer, reason, source, note in rows:
         item = items.setdefault(
             cid,
             {
@@ -179,12 +182,15 @@ async def queue(conn: AsyncConnection, dialogue_id: int) -> list[QueueItem]:
                 "hidden": hidden,
                 "claimer": claimer,
                 "reasons": [],
+                "flag_notes": [],
                 "sources": [],
             },
         )
         if reason is not None:
             item["reasons"].append(reason)
             item["sources"].append(source)
+        if note:
+            item["flag_notes"].append(note)
     notes = await _notes(conn, list(items))
     return [
         QueueItem(
@@ -198,6 +204,7 @@ async def queue(conn: AsyncConnection, dialogue_id: int) -> list[QueueItem]:
             sorted(set(i["sources"])),
             notes.get(cid, []),
             i["claimer"],
+            i["flag_notes"],
         )
         for cid, i in items.items()
     ]

@@ -78,7 +78,13 @@ async def _apply(
                 return [
                     await _theme_event(conn, c, "contribution.created", contribution_data(c), now)
                 ], detail
-            return [await _theme_event(conn, c, "contribution.restored", {"id": c.id}, now)], detail
+            restored = {
+                **contribution_data(c),
+                "agree": c.agree,
+                "disagree": c.disagree,
+                "pass": c.pass_count,
+            }
+            return [await _theme_event(conn, c, "contribution.restored", restored, now)], detail
         case "claim" | "release":
             await moderation_store.claim(
                 conn, c.id, who.id if body.action == "claim" else None, now

@@ -57,6 +57,7 @@ async def moderation_queue(request: Request) -> JSONResponse:
                     "sources": i.sources,
                     "notes": i.notes,
                     "claimed_by": i.claimed_by,
+                    "flag_notes": i.flag_notes,
                 }
                 for i in items
             ],
