@@ -14,6 +14,9 @@ import httpx
 from server.settings import Settings
 from tests.integration.harness import free_port
 
+READY_TIMEOUT_SECONDS = 90
+"""Two workers importing the app on a busy 2-core machine can take a while to be ready."""
+
 
 def server_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a child server the same settings as the test."""
@@ -64,8 +67,10 @@ class ServerProcess:
             stderr=log,
             start_new_session=True,
         )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + READY_TIMEOUT_SECONDS
         async with httpx.AsyncClient() as http:
-            for _ in range(300):
+            while loop.time() < deadline:
                 if self.process.poll() is not None:
                     raise RuntimeError(f"server exited: {self.process.returncode}")
                 try:

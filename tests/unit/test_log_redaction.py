@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
 from server.logging import ACCESS_LOGGER, configure_logging
 
 
+@pytest.fixture(autouse=True)
+def listen_on_access_logger(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """uvicorn's logging config (applied by any server started earlier in this process)
+    stops its access logger from propagating to the root: listen on it directly."""
+    logger = logging.getLogger(ACCESS_LOGGER)
+    logger.addHandler(caplog.handler)
+    yield
+    logger.removeHandler(caplog.handler)
+
+
 @pytest.mark.parametrize("kind", ["join", "login", "open"])
 def test_access_log_lines_carry_no_link_token(kind: str, caplog: pytest.LogCaptureFixture) -> None:
     configure_logging("info")
     caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+
     token = "Zk3t0k3n-geheim_123"
     logging.getLogger(ACCESS_LOGGER).info(
         '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/{kind}/{token}?x=1", "1.1", 200
@@ -25,6 +37,7 @@ def test_access_log_lines_carry_no_link_token(kind: str, caplog: pytest.LogCaptu
 def test_other_paths_are_logged_as_they_are(caplog: pytest.LogCaptureFixture) -> None:
     configure_logging("info")
     caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+
     logging.getLogger(ACCESS_LOGGER).info(
         '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/api/dialogues/x", "1.1", 200
     )

@@ -19,5 +19,5 @@ def test_every_http_route_is_described_with_its_request_schema(tmp_path: object)
         for method in (m.lower() for m in route.methods or () if m != "HEAD"):
             operation = document["paths"][path][method]
             assert operation["summary"], f"{method} {path} has no docstring"
-            if request_struct(route.endpoint) is not None:
+            if method in ("post", "put", "patch") and request_struct(route.endpoint) is not None:
                 assert "requestBody" in operation, f"{method} {path}"
