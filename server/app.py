@@ -11,7 +11,17 @@ from starlette.exceptions import HTTPException
 
 from realtime.broker import create_broker
 from realtime.hub import Hub
-from server import accounts, contributions, dialogues, health, invitations, openapi, web, ws
+from server import (
+    accounts,
+    contributions,
+    dialogues,
+    health,
+    invitations,
+    openapi,
+    representation,
+    web,
+    ws,
+)
 from server.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
 from server.events import DatabaseEventSource
 from server.invitations.outbox import MailSender, mailer_from_settings
@@ -20,6 +30,7 @@ from server.metrics import Metrics
 from server.moderation import actions as moderation_actions
 from server.moderation import queue as moderation_queue
 from server.reaction_counts import reaction_coalescer
+from server.representation.live import representation_coalescer
 from server.screening import Finding, default_places, screen
 from server.security import Signer
 from server.services import Services
@@ -84,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             screen=screener(),
             mail=mail,
         )
+        svc.representation = signal = representation_coalescer(svc)
         _watch(svc)
         app.state.services = svc
         mail.start()
@@ -99,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await mail.close()
+            await signal.close()
             await polls.close()
             await coalescer.close()
             await hub.close()
@@ -114,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *theme_routes.routes,
             *stakeholder_routes.routes,
             *invitations.routes,
+            *representation.routes,
             *contributions.routes,
             *moderation_actions.routes,
             *moderation_queue.routes,

@@ -43,4 +43,5 @@ async def react(
 
     answer, _ = await run_once(svc.db, author, msg.ref, work)
     svc.coalescer.touch((int(answer["id"]), str(answer["channel"])))
+    svc.representation_changed(principal.dialogue_id)
     return protocol.Ack(ref=msg.ref, id=answer["id"]), []

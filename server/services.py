@@ -37,3 +37,10 @@ class Services:
     connections: set[Connection] = field(default_factory=set)
     mail: MailSender | None = None
     """Delivers queued mail; None where nothing sends (e.g. a command that only migrates)."""
+    representation: Coalescer[int] | None = None
+    """Coalesces `representation.changed` per dialogue id; None where nobody listens."""
+
+    def representation_changed(self, dialogue_id: int | None) -> None:
+        """Note a join, write or reaction: the monitor signals facilitators (coalesced)."""
+        if self.representation is not None and dialogue_id is not None:
+            self.representation.touch(dialogue_id)

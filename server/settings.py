@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     """How often a worker compares its channels with the database to catch a lost event."""
     reaction_coalesce_seconds: float = 0.25
     """The contract: `reaction.counts` at most every 250 ms per contribution."""
+    representation_signal_seconds: float = 3.0
+    """`representation.changed` at most this often per dialogue (all workers together): a
+    facilitator's screen refetches the figures, and joins and writes come in bursts."""
     step_check_interval_seconds: float = 2.0
     """How often a worker checks step dates: a step opens at most this late."""
     presence_interval_seconds: float = 1.0

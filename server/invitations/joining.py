@@ -53,6 +53,7 @@ async def _session(svc: Services, participant: Participant) -> tuple[dict[str, A
     if dialogue is None:
         raise ApiError(410, "invalid_token", INVALID_LINK)
     session = svc.signer.session_token({"p": participant.id})
+    svc.representation_changed(participant.dialogue_id)
     return session_answer("participant", dialogue.slug, session), session
 
 
