@@ -26,6 +26,7 @@ import platform
 import queue
 import resource
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,10 @@ REDIS_PREFIX = "bench-moderation:"
 FACILITATOR_EMAIL = "moderator{}@dialoog.invalid"
 DROP_FROM_ENV = ("DATABASE_URL", "REDIS_URL", "DIALOOG_SECRET", "DIALOOG_DATA_DIR")
 PHASE_TIMEOUT_SECONDS = 240.0
+LOG_TAIL_CHARS = 4000
+"""How much of the server's log a result keeps when the server closed connections."""
+STOP_GRACE_SECONDS = 3.0
+SERVER_PATHS = ("server", "realtime", "storage", "pyproject.toml")
 SATURATED = 0.9
 """A process using this share of a core or more is probably the bottleneck."""
 BUSY_LOAD_PER_CPU = 0.5
@@ -392,6 +397,20 @@ def start_peer(
                 yield started
 
 
+def stop_quickly(process: Process) -> None:
+    """SIGTERM, then SIGKILL after a short grace: the numbers are in, and an overloaded server
+    would otherwise spend peers.stop's 15 s finishing writes nobody waits for any more."""
+    if process.popen.poll() is not None:
+        return
+    pgid = os.getpgid(process.popen.pid)
+    os.killpg(pgid, signal.SIGTERM)
+    try:
+        process.popen.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(pgid, signal.SIGKILL)
+        process.popen.wait(timeout=STOP_GRACE_SECONDS)
+
+
 def measure(name: str, args: argparse.Namespace) -> dict[str, Any]:
     """One peer, start to stop, in a temporary working folder; errors become the result."""
     started = time.monotonic()
@@ -402,6 +421,9 @@ def measure(name: str, args: argparse.Namespace) -> dict[str, Any]:
                 setup_seconds = time.monotonic() - started
                 ws_url = process.base_url.replace("http://", "ws://") + "/ws"
                 outcome = drive(process, load_config(args, ws_url, setup), workdir)
+                if outcome["closes_during_run"] and process.log_tail().strip():
+                    outcome["server_log_tail"] = process.log_tail(LOG_TAIL_CHARS)
+                stop_quickly(process)
         except BenchError as exc:
             return {"error": str(exc)}
         except Exception as exc:  # one broken peer must not cost the others' numbers
@@ -491,6 +513,26 @@ def machine(load_before: tuple[float, float, float]) -> dict[str, Any]:
     }
 
 
+def code_state() -> dict[str, Any]:
+    """The commit measured, and which files of the server differed from it (others may be
+    editing the working tree the editable install serves from)."""
+
+    def git(*command: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *command], cwd=BENCH_DIR.parent, capture_output=True, text=True, timeout=30
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return done.stdout if done.returncode == 0 else ""
+
+    changed = git("status", "--porcelain", "--", *SERVER_PATHS).splitlines()
+    return {
+        "commit": git("rev-parse", "HEAD").strip() or None,
+        "uncommitted_server_files": sorted(line[3:] for line in changed),
+    }
+
+
 def report(
     args: argparse.Namespace,
     results: dict[str, dict[str, Any]],
@@ -503,6 +545,7 @@ def report(
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run_seconds": round(time.monotonic() - started, 1),
         "machine": machine(load_before),
+        "code": code_state(),
         "parameters": {
             "participants": args.participants,
             "writers_subscribed_to_theme": not args.no_theme_subscribe,
