@@ -21,7 +21,13 @@ async function whoAmI() {
 function navItems(me) {
   if (!me) return [];
   if (STAFF.includes(me.role)) return [{ href: '#/beheer', text: t('nav.staff') }];
-  if (me.dialogue) return [{ href: `#/d/${encodeURIComponent(me.dialogue)}`, text: t('nav.dialogue') }];
+  if (me.dialogue) {
+    const base = `#/d/${encodeURIComponent(me.dialogue)}`;
+    return [
+      { href: base, text: t('nav.dialogue') },
+      { href: `${base}/mijn`, text: t('nav.mine') },
+    ];
+  }
   return [];
 }
 
@@ -39,9 +45,15 @@ function renderNav(me) {
 }
 
 function markCurrent(path) {
-  for (const a of document.querySelectorAll('#nav-list a')) {
+  // The longest link that the path starts with is the current one (not its parents too).
+  const links = [...document.querySelectorAll('#nav-list a')];
+  const hits = links.filter((a) => {
     const target = a.getAttribute('href').slice(1);
-    if (path === target || path.startsWith(`${target}/`)) a.setAttribute('aria-current', 'page');
+    return path === target || path.startsWith(`${target}/`);
+  });
+  const best = hits.sort((a, b) => b.getAttribute('href').length - a.getAttribute('href').length)[0];
+  for (const a of links) {
+    if (a === best) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
 }

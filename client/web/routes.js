@@ -3,15 +3,20 @@
 
 export const STAFF = ['admin', 'facilitator', 'lead'];
 export const MODERATORS = ['admin', 'facilitator'];
+export const PARTICIPANTS = ['participant'];
+export const ADMINS = ['admin'];
 
 export const routes = [
   { path: '/', load: () => import('./screens/home.js') },
   { path: '/inloggen', public: true, load: () => import('./screens/login.js') },
   { path: '/d/:slug', load: () => import('./screens/dialogue.js') },
   { path: '/d/:slug/thema/:id', load: () => import('./screens/theme.js') },
+  { path: '/d/:slug/mijn', roles: PARTICIPANTS, load: () => import('./screens/my-contributions.js') },
   { path: '/moderatie/:slug', roles: MODERATORS, load: () => import('./screens/moderation.js') },
   { path: '/beheer', roles: STAFF, load: () => import('./screens/staff.js') },
   { path: '/beheer/d/:slug', roles: MODERATORS, load: () => import('./screens/manage.js') },
+  { path: '/beheer/d/:slug/audit', roles: ADMINS, load: () => import('./screens/audit.js') },
+  { path: '/beheer/d/:slug/themas', roles: MODERATORS, load: () => import('./screens/themes.js') },
   {
     path: '/beheer/d/:slug/uitnodigingen',
     roles: MODERATORS,

@@ -11,8 +11,10 @@ export function staffNav(me, slug, current) {
     ['overview', `#/d/${s}`, t('subnav.overview')],
     ['moderation', `#/moderatie/${s}`, t('subnav.moderation')],
     ['manage', `#/beheer/d/${s}`, t('subnav.manage')],
+    ['themes', `#/beheer/d/${s}/themas`, t('subnav.themes')],
     ['invitations', `#/beheer/d/${s}/uitnodigingen`, t('subnav.invitations')],
   ];
+  if (me.role === 'admin') items.push(['audit', `#/beheer/d/${s}/audit`, t('subnav.audit')]);
   return h(
     'nav',
     { class: 'subnav', 'aria-label': t('subnav.label') },

@@ -3,16 +3,23 @@
 // GET /api/dialogues/{slug}/moderation answers the queue with the channel's seq; the page
 // then follows moderation:{slug} from that seq: `flag.created`, `contribution.held`,
 // `moderation.action` (from any facilitator) and `moderation.mode`.
+//
+// Per item: approve, hide, restore; claim/release (so two facilitators do not handle the
+// same item; `moderation.action` says who handles what), a mute of its author (the
+// pseudonym: nobody learns who it is), notes for the other facilitators, and the notes
+// participants wrote with their flags.
 
 import { api, seg } from '../api.js';
 import { staffNav } from '../components/subnav.js';
-import { formatNumber, t } from '../i18n/index.js';
+import { formatDateTime, formatNumber, t } from '../i18n/index.js';
 import { announceCount } from '../lib/announcer.js';
 import { h, messageArea, replaceChildren, uid } from '../lib/dom.js';
 import { errorText, reasonLabel } from '../lib/labels.js';
 import { EVENTS, channel } from '../protocol.js';
 
 const STATE_BADGE = { visible: 'open', hidden: 'closed', held: 'warn' };
+/** Mute lengths offered, in minutes (the server allows 1 minute to a week). */
+const MUTE_MINUTES = [15, 60, 240, 1440, 10080];
 
 export function mount(ctx) {
   const { slug } = ctx.params;
@@ -72,6 +79,14 @@ export function mount(ctx) {
     entry.approve.hidden = entry.state !== 'held';
     entry.restore.hidden = entry.state !== 'hidden';
     entry.hide.hidden = entry.state === 'hidden';
+    entry.claimText.textContent = entry.claimedBy
+      ? t('moderation.claimed.by', { who: entry.claimedBy })
+      : t('moderation.claimed.none');
+    entry.li.dataset.claimed = entry.claimedBy ? 'true' : 'false';
+    entry.claim.hidden = Boolean(entry.claimedBy);
+    entry.release.hidden = !entry.claimedBy;
+    entry.lastText.textContent = entry.last ?? '';
+    entry.lastText.hidden = !entry.last;
   }
 
   function renderDetails(entry) {
@@ -81,8 +96,14 @@ export function mount(ctx) {
       rows.push(h('dt', {}, t('moderation.source')), h('dd', {}, [...entry.sources].map((s) => t(`moderation.source.${s}`)).join(', ')));
       rows.push(h('dt', {}, t('moderation.count')), h('dd', {}, formatNumber(entry.flags)));
     }
-    if (entry.notes.length) rows.push(h('dt', {}, t('moderation.notes')), h('dd', {}, entry.notes.join(' · ')));
+    if (entry.flagNotes.length) {
+      rows.push(h('dt', {}, t('moderation.notes')), h('dd', {}, h('ul', { class: 'notes' }, entry.flagNotes.map((n) => h('li', {}, n)))));
+    }
+    if (entry.staffNotes.length) {
+      rows.push(h('dt', {}, t('moderation.staff.notes')), h('dd', {}, h('ul', { class: 'notes' }, entry.staffNotes.map((n) => h('li', {}, n)))));
+    }
     if (entry.hiddenReason) rows.push(h('dt', {}, t('moderation.hidden.reason')), h('dd', {}, entry.hiddenReason));
+    if (entry.mutedUntil) rows.push(h('dt', {}, t('moderation.muted')), h('dd', {}, t('moderation.muted.until', { when: formatDateTime(entry.mutedUntil) })));
     replaceChildren(entry.details, rows);
   }
 
@@ -92,21 +113,100 @@ export function mount(ctx) {
     const fid = uid('melding');
     const reason = h('input', { type: 'text', id: `${fid}-reason`, maxlength: 200 });
     const result = messageArea();
-    entry = { id, state: 'visible', flags: 0, reasons: new Set(), sources: new Set(), notes: [], hiddenReason: null };
-    const act = (action) => moderate(entry, action, reason, result);
+    entry = {
+      id,
+      state: 'visible',
+      flags: 0,
+      reasons: new Set(),
+      sources: new Set(),
+      flagNotes: [],
+      staffNotes: [],
+      hiddenReason: null,
+      claimedBy: null,
+      mutedUntil: null,
+      last: null,
+    };
+    const act = (action, extra = {}) => moderate(entry, { action, reason: reason.value.trim(), ...extra }, result);
     entry.stateEl = h('span', { class: 'badge' });
     entry.details = h('dl');
     entry.hide = h('button', { type: 'button', class: 'danger', onclick: () => act('hide') }, t('moderation.hide'));
     entry.restore = h('button', { type: 'button', class: 'secondary', onclick: () => act('restore') }, t('moderation.restore'));
     entry.approve = h('button', { type: 'button', onclick: () => act('approve') }, t('moderation.approve'));
+    entry.claimText = h('span', { class: 'claim-text' });
+    entry.lastText = h('p', { class: 'muted last-action', hidden: true });
+    entry.claim = h(
+      'button',
+      { type: 'button', class: 'secondary', onclick: () => act('claim') },
+      t('moderation.claim'),
+      h('span', { class: 'visually-hidden' }, t('moderation.item.of', { id })),
+    );
+    entry.release = h(
+      'button',
+      { type: 'button', class: 'secondary', onclick: () => act('release') },
+      t('moderation.release'),
+      h('span', { class: 'visually-hidden' }, t('moderation.item.of', { id })),
+    );
+
+    // More: mute the author (minutes + reason) and a note for the other facilitators.
+    const minutes = h(
+      'select',
+      { id: `${fid}-minutes` },
+      MUTE_MINUTES.map((m) => h('option', { value: String(m), selected: m === 60 }, t(`moderation.mute.${m}`))),
+    );
+    const muteReason = h('input', { type: 'text', id: `${fid}-mute-reason`, maxlength: 200 });
+    const note = h('textarea', { id: `${fid}-note`, rows: 2, maxlength: 2000 });
+    const more = h(
+      'details',
+      { class: 'more-actions' },
+      h('summary', {}, t('moderation.more'), h('span', { class: 'visually-hidden' }, t('moderation.item.of', { id }))),
+      h(
+        'form',
+        {
+          novalidate: true,
+          onsubmit: (e) => {
+            e.preventDefault();
+            moderate(entry, { action: 'mute', minutes: Number(minutes.value), reason: muteReason.value.trim() }, result);
+          },
+        },
+        h('h4', {}, t('moderation.mute.title')),
+        h('p', { class: 'hint' }, t('moderation.mute.hint')),
+        h('div', { class: 'field' }, h('label', { for: `${fid}-minutes` }, t('moderation.mute.minutes')), minutes),
+        h('div', { class: 'field' }, h('label', { for: `${fid}-mute-reason` }, t('moderation.mute.reason')), muteReason),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'secondary' }, t('moderation.mute.submit'))),
+      ),
+      h(
+        'form',
+        {
+          novalidate: true,
+          onsubmit: async (e) => {
+            e.preventDefault();
+            if (!note.value.trim()) {
+              note.setAttribute('aria-invalid', 'true');
+              result.show(t('moderation.note.missing'), 'error');
+              note.focus();
+              return;
+            }
+            note.setAttribute('aria-invalid', 'false');
+            if (await moderate(entry, { action: 'note', note: note.value.trim() }, result)) note.value = '';
+          },
+        },
+        h('h4', {}, t('moderation.note.title')),
+        h('div', { class: 'field' }, h('label', { for: `${fid}-note` }, t('moderation.note.label')), h('p', { class: 'hint' }, t('moderation.note.hint')), note),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'secondary' }, t('moderation.note.submit'))),
+      ),
+    );
+
     entry.li = h(
       'li',
-      { class: 'flag' },
+      { class: 'flag', dataset: { id: String(id) } },
       h('h3', {}, t('moderation.item', { id }), ' ', entry.stateEl),
+      h('p', { class: 'claim' }, entry.claimText, entry.claim, entry.release),
+      entry.lastText,
       h('blockquote', {}, body),
       entry.details,
       h('div', { class: 'field' }, h('label', { for: `${fid}-reason` }, t('moderation.reason.input')), reason),
       h('div', { class: 'actions' }, entry.approve, entry.hide, entry.restore),
+      more,
       result.el,
     );
     items.set(id, entry);
@@ -116,18 +216,42 @@ export function mount(ctx) {
     return entry;
   }
 
-  async function moderate(entry, action, reasonInput, result) {
+  /** Apply a moderation outcome (our own answer, or any facilitator's event) to an entry. */
+  function applyOutcome(entry, d) {
+    if (d.state) entry.state = d.state;
+    switch (d.action) {
+      case 'claim':
+        entry.claimedBy = d.by ?? entry.claimedBy;
+        break;
+      case 'release':
+        entry.claimedBy = null;
+        break;
+      case 'hide':
+        entry.hiddenReason = d.reason ?? entry.hiddenReason;
+        break;
+      case 'mute':
+        entry.mutedUntil = d.until ?? entry.mutedUntil;
+        break;
+      default:
+    }
+    if (d.action !== 'claim' && d.action !== 'release' && d.by) {
+      entry.last = t('moderation.last', { action: t(`moderation.action.${d.action}`), who: d.by });
+    }
+  }
+
+  async function moderate(entry, body, result) {
     result.clear();
     try {
-      const answer = await api.post(`${base}/contributions/${entry.id}/moderation`, {
-        action,
-        reason: reasonInput.value.trim(),
-      });
-      entry.state = answer.state;
+      const answer = await api.post(`${base}/contributions/${entry.id}/moderation`, body);
+      // Notes arrive through moderation.action (to every facilitator, this one too).
+      applyOutcome(entry, { ...answer, note: undefined });
+      renderDetails(entry);
       renderState(entry);
-      result.show(t(`moderation.done.${action}`), 'ok');
+      result.show(t(`moderation.done.${body.action}`), 'ok');
+      return true;
     } catch (err) {
       result.show(errorText(err), 'error');
+      return false;
     }
   }
 
@@ -140,8 +264,10 @@ export function mount(ctx) {
       entry.flags = item.flags;
       for (const r of item.reasons ?? []) entry.reasons.add(r);
       for (const s of item.sources ?? []) entry.sources.add(s);
-      entry.notes = [...(item.notes ?? [])];
+      entry.flagNotes = [...(item.flag_notes ?? [])];
+      entry.staffNotes = [...(item.notes ?? [])];
       entry.hiddenReason = item.hidden_reason;
+      entry.claimedBy = item.claimed_by ?? null;
       renderDetails(entry);
       renderState(entry);
     }
@@ -157,7 +283,7 @@ export function mount(ctx) {
         entry.flags = d.flags ?? entry.flags + 1;
         entry.reasons.add(d.reason);
         entry.sources.add(d.source);
-        if (d.detail) entry.notes.push(d.detail);
+        if (d.detail) entry.flagNotes.push(d.detail);
         renderDetails(entry);
         renderState(entry);
         announceCount('flags', (n) => t('moderation.announce', { n }));
@@ -173,9 +299,9 @@ export function mount(ctx) {
       }
       case EVENTS.MODERATION_ACTION: {
         const entry = items.get(d.contribution);
-        if (!entry || !d.state) return;
-        entry.state = d.state;
-        if (d.action === 'hide') entry.hiddenReason = d.reason ?? entry.hiddenReason;
+        if (!entry) return;
+        applyOutcome(entry, d);
+        if (d.action === 'note' && d.note) entry.staffNotes.push(d.note);
         renderDetails(entry);
         renderState(entry);
         break;
