@@ -459,3 +459,73 @@ representation_alerts = sa.Table(
 )
 """Groups under the threshold; ``cleared_at`` set when one no longer is (raised again later:
 a new alert)."""
+
+# --- Voorkeuren (step 5) ------------------------------------------------------------------
+# A ballot's items are frozen once step 5 opens. Votes carry the voter's pseudonym only; the
+# server links them to profiles in memory, per request, and sends out only suppressed
+# aggregates.
+
+ballots = sa.Table(
+    "ballots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dialogue_id", sa.ForeignKey("dialogues.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("dots", sa.Integer, nullable=False, server_default="10"),
+    sa.Column("max_per_item", sa.Integer),
+    sa.Column("hidden_until_closed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index("ix_ballots_dialogue", "dialogue_id"),
+)
+
+ballot_items = sa.Table(
+    "ballot_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("ballot_id", sa.ForeignKey("ballots.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text, nullable=False, server_default=""),
+    sa.Column("themes", sa.JSON, nullable=False),
+    sa.Column("contributions", sa.JSON, nullable=False),
+    sa.Column("agenda_position", sa.Integer),
+    sa.Column("deepening_theme_id", sa.ForeignKey("themes.id", ondelete="SET NULL")),
+    sa.Index("ix_ballot_items_ballot", "ballot_id", "position"),
+)
+"""Proposals to rank; ``themes`` / ``contributions`` are the ids they were drawn from.
+``agenda_position`` is set for the Verdiepen agenda, ``deepening_theme_id`` once handed off."""
+
+dot_ballots = sa.Table(
+    "dot_ballots",
+    metadata,
+    sa.Column("ballot_id", sa.ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("author", PSEUDONYM, primary_key=True),
+    sa.Column("dots", sa.JSON, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+"""One dot ballot per participant per ballot (item id → dots); a new one replaces it."""
+
+statement_votes = sa.Table(
+    "statement_votes",
+    metadata,
+    sa.Column("ballot_id", sa.ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("author", PSEUDONYM, primary_key=True),
+    sa.Column("item_id", sa.ForeignKey("ballot_items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("stance", sa.SmallInteger, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+"""Agree (1), disagree (-1) or pass (0), one per participant per statement."""
+
+pair_votes = sa.Table(
+    "pair_votes",
+    metadata,
+    sa.Column("ballot_id", sa.ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("author", PSEUDONYM, primary_key=True),
+    sa.Column("low_item", sa.ForeignKey("ballot_items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("high_item", sa.ForeignKey("ballot_items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("winner", sa.Integer),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+"""One answer per participant per pair (low_item < high_item); ``winner`` NULL is "kan niet
+kiezen". A later answer on the same pair replaces the earlier one."""
