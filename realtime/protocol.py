@@ -41,6 +41,7 @@ ERROR_CODES: Final = (
 ContributionKind = Literal["idea", "obstacle", "solution", "question", "concern"]
 Reaction = Literal["agree", "disagree", "pass"]
 FlagReason = Literal["offensive", "personal_data", "off_topic", "spam", "other"]
+PairChoice = Literal["left", "right", "none"]
 
 Ref = msgspec.Meta(min_length=1, max_length=REF_MAX_CHARS)
 Channel = msgspec.Meta(min_length=1, max_length=CHANNEL_MAX_CHARS)
@@ -104,12 +105,62 @@ class Poll(_ClientMessage, tag="poll"):
     option: int
 
 
+class VoteDots(_ClientMessage, tag="vote_dots"):
+    """A whole dot ballot (item id → dots); it replaces the voter's earlier one, and an
+    empty one withdraws it."""
+
+    ref: str
+    ballot: int
+    dots: dict[int, int]
+
+
+class VotePair(_ClientMessage, tag="vote_pair"):
+    """An answer on a pair of a pairwise ballot; ``none`` is "kan niet kiezen"."""
+
+    ref: str
+    ballot: int
+    left: int
+    right: int
+    choice: PairChoice
+
+
+class VoteStatement(_ClientMessage, tag="vote_statement"):
+    """Agree, disagree or pass on one statement of a statements ballot."""
+
+    ref: str
+    ballot: int
+    statement: int
+    stance: Reaction
+
+
 class Ping(_ClientMessage, tag="ping"):
     pass
 
 
-ClientMessage = Subscribe | Unsubscribe | Contribute | React | Flag | Poll | Ping
-CLIENT_TAGS: Final = ("subscribe", "unsubscribe", "contribute", "react", "flag", "poll", "ping")
+ClientMessage = (
+    Subscribe
+    | Unsubscribe
+    | Contribute
+    | React
+    | Flag
+    | Poll
+    | VoteDots
+    | VotePair
+    | VoteStatement
+    | Ping
+)
+CLIENT_TAGS: Final = (
+    "subscribe",
+    "unsubscribe",
+    "contribute",
+    "react",
+    "flag",
+    "poll",
+    "vote_dots",
+    "vote_pair",
+    "vote_statement",
+    "ping",
+)
 
 # --- server -> client ---------------------------------------------------------------------
 

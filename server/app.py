@@ -22,6 +22,10 @@ from server import (
     web,
     ws,
 )
+from server.ballots import agenda as ballot_agenda
+from server.ballots import results as ballot_results
+from server.ballots import routes as ballot_routes
+from server.ballots.votes import counts_coalescer
 from server.errors import ApiError, api_error_handler, http_error_handler, internal_error_handler
 from server.events import DatabaseEventSource
 from server.invitations.outbox import MailSender, mailer_from_settings
@@ -96,6 +100,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             mail=mail,
         )
         svc.representation = signal = representation_coalescer(svc)
+        svc.ballots = ballots = counts_coalescer(
+            db, hub, svc.signer, settings.reaction_coalesce_seconds
+        )
         _watch(svc)
         app.state.services = svc
         mail.start()
@@ -112,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await asyncio.gather(*background, return_exceptions=True)
             await mail.close()
             await signal.close()
+            await ballots.close()
             await polls.close()
             await coalescer.close()
             await hub.close()
@@ -132,6 +140,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *moderation_actions.routes,
             *moderation_queue.routes,
             *workshop_routes.routes,
+            *ballot_routes.routes,
+            *ballot_results.routes,
+            *ballot_agenda.routes,
             *ws.routes,
             *web.routes,
         ],

@@ -34,6 +34,8 @@ class Services:
     polls: Coalescer[tuple[int, str]]
     screen: Callable[[str], list[Finding]]
     """Screens a text for personal data, self-identification and abuse (pure, fast)."""
+    ballots: Coalescer[tuple[int, str]] | None = None
+    """Coalesces `ballot.counts` per (ballot id, dialogue channel); None where nobody votes."""
     connections: set[Connection] = field(default_factory=set)
     mail: MailSender | None = None
     """Delivers queued mail; None where nothing sends (e.g. a command that only migrates)."""

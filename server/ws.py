@@ -14,7 +14,18 @@ from starlette.websockets import WebSocket
 from realtime import protocol
 from realtime.hub import Delivery
 from realtime.outbox import Outbox
-from realtime.protocol import ClientMessage, Contribute, Flag, Poll, React, Subscribe, Unsubscribe
+from realtime.protocol import (
+    ClientMessage,
+    Contribute,
+    Flag,
+    Poll,
+    React,
+    Subscribe,
+    Unsubscribe,
+    VoteDots,
+    VotePair,
+    VoteStatement,
+)
 from realtime.session import (
     CLOSE_TOO_SLOW,
     CLOSE_UNAUTHENTICATED,
@@ -27,6 +38,7 @@ from realtime.session import (
 from realtime.subscriptions import ChannelCursor
 from server import channels
 from server.auth import Principal, principal_of
+from server.ballots.votes import vote_dots, vote_pair, vote_statement
 from server.contributions import contribute
 from server.errors import ApiError
 from server.events import publish, to_wire
@@ -39,6 +51,7 @@ from storage.errors import StorageError
 
 log = structlog.get_logger(__name__)
 _ids = itertools.count(1)
+Write = Contribute | React | Flag | Poll | VoteDots | VotePair | VoteStatement
 
 
 def choose_subprotocol(offered: list[str]) -> str | None:
@@ -181,7 +194,15 @@ class Connection:
                     await self.subscribe(message)
                 case Unsubscribe(channel=channel):
                     await self.unsubscribe(channel)
-                case Contribute() | React() | Flag() | Poll():
+                case (
+                    Contribute()
+                    | React()
+                    | Flag()
+                    | Poll()
+                    | VoteDots()
+                    | VotePair()
+                    | VoteStatement()
+                ):
                     await self.write(message, started)
         except ApiError as exc:
             channel = getattr(message, "channel", None)
@@ -198,7 +219,7 @@ class Connection:
             log.exception("internal_error", connection=self.id, error=repr(exc))
             self.send(protocol.Error(code="internal", message="Interne fout.", ref=ref))
 
-    async def write(self, message: Contribute | React | Flag | Poll, started: float) -> None:
+    async def write(self, message: Write, started: float) -> None:
         """Persist, commit, ack, then publish."""
         match message:
             case Contribute():
@@ -209,6 +230,12 @@ class Connection:
                 ack, records = await flag(self.svc, self.principal, message)
             case Poll():
                 ack, records = await poll(self.svc, self.principal, message)
+            case VoteDots():
+                ack, records = await vote_dots(self.svc, self.principal, message)
+            case VotePair():
+                ack, records = await vote_pair(self.svc, self.principal, message)
+            case VoteStatement():
+                ack, records = await vote_statement(self.svc, self.principal, message)
         self.send(ack)
         self.svc.metrics.ack_latency.observe(time.perf_counter() - started)
         await publish(self.svc.hub, records)

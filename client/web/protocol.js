@@ -12,6 +12,9 @@ export const CLIENT_TAGS = Object.freeze({
   REACT: 'react',
   FLAG: 'flag',
   POLL: 'poll',
+  VOTE_DOTS: 'vote_dots',
+  VOTE_PAIR: 'vote_pair',
+  VOTE_STATEMENT: 'vote_statement',
   PING: 'ping',
 });
 
@@ -48,6 +51,10 @@ export const EVENTS = Object.freeze({
   THEME_CREATED: 'theme.created',
   THEME_CHANGED: 'theme.changed',
   THEME_MERGED: 'theme.merged',
+  BALLOT_CREATED: 'ballot.created',
+  BALLOT_CHANGED: 'ballot.changed',
+  BALLOT_COUNTS: 'ballot.counts',
+  AGENDA_SET: 'agenda.set',
 });
 
 export const CONTRIBUTION_KINDS = Object.freeze(['idea', 'obstacle', 'solution', 'question', 'concern']);
