@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,13 +10,10 @@ from server.logging import ACCESS_LOGGER, configure_logging
 
 
 @pytest.fixture(autouse=True)
-def listen_on_access_logger(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+def access_logger_propagates(monkeypatch: pytest.MonkeyPatch) -> None:
     """uvicorn's logging config (applied by any server started earlier in this process)
-    stops its access logger from propagating to the root: listen on it directly."""
-    logger = logging.getLogger(ACCESS_LOGGER)
-    logger.addHandler(caplog.handler)
-    yield
-    logger.removeHandler(caplog.handler)
+    stops its access logger from propagating to caplog's handler; undo that here."""
+    monkeypatch.setattr(logging.getLogger(ACCESS_LOGGER), "propagate", True)
 
 
 @pytest.mark.parametrize("kind", ["join", "login", "open"])
