@@ -6,35 +6,40 @@ import logging
 
 import pytest
 
-from server.logging import ACCESS_LOGGER, configure_logging
+from server.logging import ACCESS_LOGGER, RedactLinkTokens, configure_logging
 
 
-@pytest.fixture(autouse=True)
-def access_logger_propagates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """uvicorn's logging config (applied by any server started earlier in this process)
-    stops its access logger from propagating to caplog's handler; undo that here."""
-    monkeypatch.setattr(logging.getLogger(ACCESS_LOGGER), "propagate", True)
+def access_record(path: str) -> logging.LogRecord:
+    """A record shaped as uvicorn's access logger makes it."""
+    return logging.LogRecord(
+        ACCESS_LOGGER,
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path, "1.1", 200),
+        None,
+    )
+
+
+def test_configure_logging_installs_the_redaction_on_the_access_logger() -> None:
+    configure_logging("info")
+    configure_logging("info")
+    filters = logging.getLogger(ACCESS_LOGGER).filters
+    assert sum(isinstance(f, RedactLinkTokens) for f in filters) == 1
 
 
 @pytest.mark.parametrize("kind", ["join", "login", "open"])
-def test_access_log_lines_carry_no_link_token(kind: str, caplog: pytest.LogCaptureFixture) -> None:
-    configure_logging("info")
-    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
-
+def test_access_log_lines_carry_no_link_token(kind: str) -> None:
     token = "Zk3t0k3n-geheim_123"
-    logging.getLogger(ACCESS_LOGGER).info(
-        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/{kind}/{token}?x=1", "1.1", 200
-    )
-    [line] = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER]
+    record = access_record(f"/{kind}/{token}?x=1")
+    assert RedactLinkTokens().filter(record)
+    line = record.getMessage()
     assert token not in line
     assert f"/{kind}/…?x=1" in line
 
 
-def test_other_paths_are_logged_as_they_are(caplog: pytest.LogCaptureFixture) -> None:
-    configure_logging("info")
-    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
-
-    logging.getLogger(ACCESS_LOGGER).info(
-        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/api/dialogues/x", "1.1", 200
-    )
-    assert any("/api/dialogues/x" in r.getMessage() for r in caplog.records)
+def test_other_paths_are_logged_as_they_are() -> None:
+    record = access_record("/api/dialogues/x")
+    assert RedactLinkTokens().filter(record)
+    assert "/api/dialogues/x" in record.getMessage()
