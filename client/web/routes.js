@@ -14,6 +14,7 @@ export const routes = [
   { path: '/d/:slug/mijn', roles: PARTICIPANTS, load: () => import('./screens/my-contributions.js') },
   { path: '/moderatie/:slug', roles: MODERATORS, load: () => import('./screens/moderation.js') },
   { path: '/beheer', roles: STAFF, load: () => import('./screens/staff.js') },
+  { path: '/beheer/kaart', roles: MODERATORS, load: () => import('./screens/stakeholders.js') },
   { path: '/beheer/d/:slug', roles: MODERATORS, load: () => import('./screens/manage.js') },
   { path: '/beheer/d/:slug/audit', roles: ADMINS, load: () => import('./screens/audit.js') },
   { path: '/beheer/d/:slug/themas', roles: MODERATORS, load: () => import('./screens/themes.js') },

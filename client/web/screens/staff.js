@@ -145,6 +145,17 @@ export async function mount(ctx) {
     problem,
     h('section', { 'aria-labelledby': 'dialogues-title' }, h('h2', { id: 'dialogues-title' }, t('staff.dialogues')), none, list),
   );
+  if (MODERATORS.includes(me.role)) {
+    ctx.root.append(
+      h(
+        'section',
+        { 'aria-labelledby': 'find-title' },
+        h('h2', { id: 'find-title' }, t('staff.find')),
+        h('p', {}, t('staff.find.text')),
+        h('p', {}, h('a', { href: '#/beheer/kaart', class: 'more' }, t('staff.map'))),
+      ),
+    );
+  }
   const addRow = (d) => {
     none.hidden = true;
     list.prepend(dialogueRow(d, me));
