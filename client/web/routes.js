@@ -17,6 +17,7 @@ export const routes = [
   { path: '/beheer/kaart', roles: MODERATORS, load: () => import('./screens/stakeholders.js') },
   { path: '/beheer/d/:slug', roles: MODERATORS, load: () => import('./screens/manage.js') },
   { path: '/beheer/d/:slug/audit', roles: ADMINS, load: () => import('./screens/audit.js') },
+  { path: '/beheer/d/:slug/verzamelen', roles: MODERATORS, load: () => import('./screens/gather.js') },
   { path: '/beheer/d/:slug/themas', roles: MODERATORS, load: () => import('./screens/themes.js') },
   {
     path: '/beheer/d/:slug/uitnodigingen',

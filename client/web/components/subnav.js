@@ -12,6 +12,7 @@ export function staffNav(me, slug, current) {
     ['moderation', `#/moderatie/${s}`, t('subnav.moderation')],
     ['manage', `#/beheer/d/${s}`, t('subnav.manage')],
     ['themes', `#/beheer/d/${s}/themas`, t('subnav.themes')],
+    ['gather', `#/beheer/d/${s}/verzamelen`, t('subnav.gather')],
     ['invitations', `#/beheer/d/${s}/uitnodigingen`, t('subnav.invitations')],
   ];
   if (me.role === 'admin') items.push(['audit', `#/beheer/d/${s}/audit`, t('subnav.audit')]);
