@@ -35,6 +35,7 @@ export const api = {
   get: (path) => request('GET', path),
   post: (path, body = {}) => request('POST', path, body),
   patch: (path, body = {}) => request('PATCH', path, body),
+  put: (path, body = {}) => request('PUT', path, body),
 };
 
 /** A query string from an object, leaving out empty values: query({ a: 1, b: '' }) → '?a=1'. */

@@ -48,6 +48,8 @@ export const EVENTS = Object.freeze({
   WORKSHOP_PINNED: 'workshop.pinned',
   WORKSHOP_PRESENCE: 'workshop.presence',
   WORKSHOP_CLOSED: 'workshop.closed',
+  REPRESENTATION_CHANGED: 'representation.changed',
+  REPRESENTATION_ALERT: 'representation.alert',
   THEME_CREATED: 'theme.created',
   THEME_CHANGED: 'theme.changed',
   THEME_MERGED: 'theme.merged',

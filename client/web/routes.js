@@ -18,6 +18,7 @@ export const routes = [
   { path: '/beheer/d/:slug', roles: MODERATORS, load: () => import('./screens/manage.js') },
   { path: '/beheer/d/:slug/audit', roles: ADMINS, load: () => import('./screens/audit.js') },
   { path: '/beheer/d/:slug/verzamelen', roles: MODERATORS, load: () => import('./screens/gather.js') },
+  { path: '/beheer/d/:slug/representativiteit', roles: MODERATORS, load: () => import('./screens/representation.js') },
   { path: '/beheer/d/:slug/themas', roles: MODERATORS, load: () => import('./screens/themes.js') },
   {
     path: '/beheer/d/:slug/uitnodigingen',

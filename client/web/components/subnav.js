@@ -14,6 +14,7 @@ export function staffNav(me, slug, current) {
     ['themes', `#/beheer/d/${s}/themas`, t('subnav.themes')],
     ['gather', `#/beheer/d/${s}/verzamelen`, t('subnav.gather')],
     ['invitations', `#/beheer/d/${s}/uitnodigingen`, t('subnav.invitations')],
+    ['representation', `#/beheer/d/${s}/representativiteit`, t('subnav.representation')],
   ];
   if (me.role === 'admin') items.push(['audit', `#/beheer/d/${s}/audit`, t('subnav.audit')]);
   return h(

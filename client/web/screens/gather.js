@@ -5,6 +5,7 @@
 
 import { api, query, seg } from '../api.js';
 import { copyButton } from '../components/copy.js';
+import { linksTable } from '../components/links-table.js';
 import { groupFilter } from '../components/group-filter.js';
 import { modal } from '../components/modal.js';
 import { staffNav } from '../components/subnav.js';
@@ -26,32 +27,6 @@ function checkbox(id, label, hint) {
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
   );
   return { el, input };
-}
-
-/** A table of links to hand out by hand, with copy buttons (shown once). */
-function linksTable(caption, rows) {
-  const all = rows.map((r) => `${r.who}\t${r.link}`).join('\n');
-  return [
-    h('p', {}, t('gather.links.once')),
-    copyButton(all, t('invitations.copy.all')),
-    h(
-      'div',
-      { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': caption },
-      h(
-        'table',
-        {},
-        h('caption', {}, caption),
-        h('thead', {}, h('tr', {}, [t('gather.col.who'), t('invitations.col.link'), t('invitations.col.copy')].map((c) => h('th', { scope: 'col' }, c)))),
-        h(
-          'tbody',
-          {},
-          rows.map((r, i) =>
-            h('tr', {}, h('td', {}, r.who), h('td', { class: 'link' }, r.link), h('td', {}, copyButton(r.link, t('invitations.copy.one', { n: i + 1 })))),
-          ),
-        ),
-      ),
-    ),
-  ];
 }
 
 function cell(value) {
