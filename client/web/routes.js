@@ -11,6 +11,7 @@ export const routes = [
   { path: '/inloggen', public: true, load: () => import('./screens/login.js') },
   { path: '/d/:slug', load: () => import('./screens/dialogue.js') },
   { path: '/d/:slug/thema/:id', load: () => import('./screens/theme.js') },
+  { path: '/d/:slug/werksessie/:id', load: () => import('./screens/workshop.js') },
   { path: '/d/:slug/mijn', roles: PARTICIPANTS, load: () => import('./screens/my-contributions.js') },
   { path: '/moderatie/:slug', roles: MODERATORS, load: () => import('./screens/moderation.js') },
   { path: '/beheer', roles: STAFF, load: () => import('./screens/staff.js') },
@@ -19,6 +20,8 @@ export const routes = [
   { path: '/beheer/d/:slug/audit', roles: ADMINS, load: () => import('./screens/audit.js') },
   { path: '/beheer/d/:slug/verzamelen', roles: MODERATORS, load: () => import('./screens/gather.js') },
   { path: '/beheer/d/:slug/representativiteit', roles: MODERATORS, load: () => import('./screens/representation.js') },
+  { path: '/beheer/d/:slug/werksessies', roles: STAFF, load: () => import('./screens/workshops.js') },
+  { path: '/beheer/d/:slug/werksessie/:id', roles: STAFF, load: () => import('./screens/workshop-lead.js') },
   { path: '/beheer/d/:slug/themas', roles: MODERATORS, load: () => import('./screens/themes.js') },
   {
     path: '/beheer/d/:slug/uitnodigingen',

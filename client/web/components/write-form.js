@@ -6,9 +6,10 @@ import { errorText, kindLabel } from '../lib/labels.js';
 import { BODY_MAX_CHARS, CLIENT_TAGS, CONTRIBUTION_KINDS } from '../protocol.js';
 
 /**
- * options: conn, themeId, onPosted(ack, body) — returns { el, replyTo(item), focus() }.
+ * options: conn, themeId, onPosted(ack, body), extra() (more fields for the message, e.g. a
+ * workshop round), label (the text field's label) — returns { el, replyTo(item), focus() }.
  */
-export function writeForm({ conn, themeId, onPosted }) {
+export function writeForm({ conn, themeId, onPosted, extra = () => ({}), label = t('write.body') }) {
   const id = uid('schrijf');
   const status = messageArea();
   const problem = messageArea({ alert: true });
@@ -64,7 +65,7 @@ export function writeForm({ conn, themeId, onPosted }) {
     h(
       'div',
       { class: 'field' },
-      h('label', { for: `${id}-body` }, t('write.body')),
+      h('label', { for: `${id}-body` }, label),
       h('p', { class: 'hint', id: `${id}-hint` }, t('write.hint')),
       bodyError,
       textarea,
@@ -111,7 +112,7 @@ export function writeForm({ conn, themeId, onPosted }) {
     if (!kind) return form.querySelector('input[type=radio]').focus();
     if (!bodyError.hidden) return textarea.focus();
 
-    const message = { type: CLIENT_TAGS.CONTRIBUTE, theme: themeId, kind, body };
+    const message = { type: CLIENT_TAGS.CONTRIBUTE, theme: themeId, kind, body, ...extra() };
     if (parent) message.parent = parent.id;
     if (confirmNext) message.confirm = true;
     if (busy) return undefined;

@@ -119,6 +119,7 @@ export function mount(ctx) {
     if (dialogue && applyTheme(dialogue, theme)) render();
   }) : null;
   const proposeBox = h('div');
+  const workshops = h('div');
   ctx.setTitle(t('dialogue.loading'));
   ctx.root.append(
     staffNav(ctx.me, slug, 'overview') ?? '',
@@ -128,6 +129,7 @@ export function mount(ctx) {
     participant ? h('p', {}, h('a', { href: `#/d/${seg(slug)}/mijn`, class: 'more' }, t('mine.link'))) : '',
     now,
     h('section', { 'aria-labelledby': 'themes-title' }, h('h2', { id: 'themes-title' }, t('dialogue.themes.title')), themes),
+    workshops,
     proposeBox,
     h('section', { 'aria-labelledby': 'steps-title' }, h('h2', { id: 'steps-title' }, t('dialogue.steps.title')), steps),
   );
@@ -146,6 +148,34 @@ export function mount(ctx) {
     if (proposing && !proposeBox.contains(proposals)) proposeBox.replaceChildren(proposals);
     else if (!proposing) proposeBox.replaceChildren();
   };
+
+  // Live workshops (Verdiepen) that one can join now or soon.
+  api
+    .get(`/api/dialogues/${seg(slug)}/workshops`)
+    .then(({ workshops: found }) => {
+      const live = found.filter((w) => w.state !== 'closed');
+      if (!ctx.alive() || live.length === 0) return;
+      workshops.replaceChildren(
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'ws-title' },
+          h('h2', { id: 'ws-title' }, t('dialogue.workshops')),
+          h(
+            'ul',
+            { class: 'themes' },
+            live.map((w) =>
+              h(
+                'li',
+                {},
+                h('a', { href: `#/d/${seg(slug)}/werksessie/${w.id}` }, w.title),
+                h('span', { class: `badge ${w.state}` }, t(`workshop.state.${w.state}`)),
+              ),
+            ),
+          ),
+        ),
+      );
+    })
+    .catch(() => {}); // the overview works without them
 
   const sub = ctx.conn.subscribe(channel.dialogue(slug), {
     load: async () => {

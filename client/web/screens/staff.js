@@ -29,6 +29,7 @@ function dialogueRow(d, me) {
       h('a', { href: `#/beheer/d/${s}/uitnodigingen` }, t('subnav.invitations')),
     );
   }
+  links.push(h('a', { href: `#/beheer/d/${s}/werksessies` }, t('subnav.workshops')));
   return h(
     'li',
     {},
