@@ -12,6 +12,7 @@ export const routes = [
   { path: '/d/:slug', load: () => import('./screens/dialogue.js') },
   { path: '/d/:slug/thema/:id', load: () => import('./screens/theme.js') },
   { path: '/d/:slug/werksessie/:id', load: () => import('./screens/workshop.js') },
+  { path: '/d/:slug/voorkeuren', load: () => import('./screens/preferences.js') },
   { path: '/d/:slug/mijn', roles: PARTICIPANTS, load: () => import('./screens/my-contributions.js') },
   { path: '/moderatie/:slug', roles: MODERATORS, load: () => import('./screens/moderation.js') },
   { path: '/beheer', roles: STAFF, load: () => import('./screens/staff.js') },
@@ -22,6 +23,7 @@ export const routes = [
   { path: '/beheer/d/:slug/representativiteit', roles: MODERATORS, load: () => import('./screens/representation.js') },
   { path: '/beheer/d/:slug/werksessies', roles: STAFF, load: () => import('./screens/workshops.js') },
   { path: '/beheer/d/:slug/werksessie/:id', roles: STAFF, load: () => import('./screens/workshop-lead.js') },
+  { path: '/beheer/d/:slug/voorkeuren', roles: MODERATORS, load: () => import('./screens/ballots.js') },
   { path: '/beheer/d/:slug/themas', roles: MODERATORS, load: () => import('./screens/themes.js') },
   {
     path: '/beheer/d/:slug/uitnodigingen',

@@ -15,6 +15,7 @@ export function staffNav(me, slug, current) {
     ['gather', `#/beheer/d/${s}/verzamelen`, t('subnav.gather')],
     ['invitations', `#/beheer/d/${s}/uitnodigingen`, t('subnav.invitations')],
     ['representation', `#/beheer/d/${s}/representativiteit`, t('subnav.representation')],
+    ['ballots', `#/beheer/d/${s}/voorkeuren`, t('subnav.ballots')],
     ['workshops', `#/beheer/d/${s}/werksessies`, t('subnav.workshops')],
   ];
   if (me.role === 'admin') items.push(['audit', `#/beheer/d/${s}/audit`, t('subnav.audit')]);

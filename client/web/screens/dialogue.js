@@ -11,6 +11,8 @@ import { CONTRIBUTION_STEPS, EVENTS, channel } from '../protocol.js';
 
 /** Verkennen: the step in which participants may propose themes. */
 const PROPOSAL_STEP = 3;
+/** Voorkeuren: the step in which participants vote on ballots. */
+const VOTING_STEP = 5;
 
 function nowOpen(dialogue) {
   const open = dialogue.steps.filter((s) => s.state === 'open');
@@ -120,6 +122,7 @@ export function mount(ctx) {
   }) : null;
   const proposeBox = h('div');
   const workshops = h('div');
+  const voting = h('div');
   ctx.setTitle(t('dialogue.loading'));
   ctx.root.append(
     staffNav(ctx.me, slug, 'overview') ?? '',
@@ -127,6 +130,7 @@ export function mount(ctx) {
     description,
     problem,
     participant ? h('p', {}, h('a', { href: `#/d/${seg(slug)}/mijn`, class: 'more' }, t('mine.link'))) : '',
+    voting,
     now,
     h('section', { 'aria-labelledby': 'themes-title' }, h('h2', { id: 'themes-title' }, t('dialogue.themes.title')), themes),
     workshops,
@@ -144,6 +148,13 @@ export function mount(ctx) {
     now.firstChild.id = 'now-title';
     rerender(steps, stepList(dialogue.steps));
     rerender(themes, themeList(dialogue));
+    const voteStep = dialogue.steps.find((st) => st.step === VOTING_STEP);
+    rerender(
+      voting,
+      voteStep && voteStep.state !== 'planned'
+        ? h('p', {}, h('a', { href: `#/d/${seg(slug)}/voorkeuren`, class: 'more' }, voteStep.state === 'open' ? t('dialogue.vote.open') : t('dialogue.vote.results')))
+        : null,
+    );
     const proposing = proposals && dialogue.steps.some((st) => st.step === PROPOSAL_STEP && st.state === 'open');
     if (proposing && !proposeBox.contains(proposals)) proposeBox.replaceChildren(proposals);
     else if (!proposing) proposeBox.replaceChildren();
