@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.browser.conftest import Site, audit
+from tests.browser.helpers import audit_long
 from tests.browser.test_keyboard import focused
 from tests.browser.test_stakeholder_map import seeded
 
@@ -87,4 +88,4 @@ async def test_invite_from_the_map_join_revoke_remind_open_link_and_funnel(site:
     await expect(funnel).to_contain_text("“< 5” betekent: minder dan 5")
     await funnel.get_by_label("Groepen naar").select_option(label="provincie")
     await expect(funnel.get_by_role("table", name="Deelname per provincie")).to_be_visible()
-    await audit(page, "gather")
+    await audit_long(page, "gather", "section[aria-labelledby=inv-heading]")

@@ -34,6 +34,11 @@ async def test_ballot_dots_statements_live_results_and_agenda(site: Site) -> Non
     await expect(new).to_contain_text("De stemming “Wat eerst?” is aangemaakt met 3 onderwerpen.")
     await audit(moderator, "ballots", shots=False)
 
+    await h.call(
+        "POST",
+        f"{base}/ballots",
+        json={"title": "Twee aan twee", "method": "pairwise", "from_themes": True},
+    )
     (voter,) = await h.participants(1)
     await h.call("POST", f"{base}/steps/5", json={"state": "open"})
     page = await site.page(voter)
@@ -60,6 +65,12 @@ async def test_ballot_dots_statements_live_results_and_agenda(site: Site) -> Non
     agree = statements.get_by_role("button", name="Eens", exact=True)
     await agree.click()
     await expect(agree).to_have_attribute("aria-pressed", "true")
+    # Pairs: choose one of two; the next pair comes, the progress is counted.
+    pairs = page.get_by_role("region", name="Twee aan twee", exact=True)
+    await expect(pairs).to_contain_text("U hebt 0 van de 1 paren beantwoord.")
+    await pairs.locator(".choice-button").first.click()
+    await expect(pairs).to_contain_text("U hebt 1 van de 1 paren beantwoord.")
+    assert (await focused(page))["tag"] == "button", "focus stays on the choices"
     # The results follow live: one voter, a small count.
     await expect(ballot.get_by_text("Aantal stemmers: < 5")).to_be_visible()
     await audit(page, "preferences")

@@ -27,6 +27,8 @@ async def test_own_contributions_proposals_suggestions_and_merge(site: Site) -> 
     slug = h.slug
     base = f"/api/dialogues/{slug}"
     await h.call("POST", f"{base}/steps/3", json={"state": "open"})  # Verkennen
+    # The first suggestions load scikit-learn (seconds): start that now, beside the rest.
+    warm = asyncio.create_task(h.call("GET", f"{base}/themes/suggestions"))
     (author,) = await h.participants(1)
     facilitator = await h.staff("facilitator@test.example", "facilitator")
     client = await h.ws(author)
@@ -92,6 +94,7 @@ async def test_own_contributions_proposals_suggestions_and_merge(site: Site) -> 
     await expect(participant.get_by_role("link", name=PROPOSAL)).to_be_visible()
 
     # Suggestions are only suggestions: one is accepted with a contribution left out.
+    await warm
     await moderator.get_by_role("button", name="Suggesties berekenen").click()
     suggestion = moderator.locator(".suggestion", has_text="jeugdzorg").first
     await expect(suggestion).to_be_visible(timeout=20_000)

@@ -13,6 +13,7 @@ from playwright.async_api import expect
 from tests.browser.conftest import Site, audit, screenshot
 from tests.browser.helpers import PHONE, sideways_overflow
 from tests.browser.test_keyboard import focused, tab_to
+from tests.browser.test_phone import layout_problems
 
 ANSWER = "Samen inkopen in de regio scheelt de gemeenten veel tijd."
 FAST_CLOCK = "(() => { const real = Date.now; Date.now = () => real() + 90000; })()"
@@ -105,6 +106,7 @@ async def test_lead_and_participants_share_round_countdown_board_poll_and_summar
     )
     assert announced == 1
     assert await sideways_overflow(two) <= 0
+    assert await layout_problems(two) == []
     await screenshot(two, "phone-workshop-light", full_page=False)
     await audit(lead, "workshop-lead")
 

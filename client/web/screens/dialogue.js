@@ -120,8 +120,8 @@ export function mount(ctx) {
   const proposals = participant ? proposalForm(slug, (theme) => {
     if (dialogue && applyTheme(dialogue, theme)) render();
   }) : null;
-  const proposeBox = h('div');
-  const workshops = h('div');
+  const proposeBox = h('div', { class: 'stack' });
+  const workshops = h('div', { class: 'stack' });
   const voting = h('div');
   ctx.setTitle(t('dialogue.loading'));
   ctx.root.append(
