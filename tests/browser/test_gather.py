@@ -32,7 +32,9 @@ async def test_invite_from_the_map_join_revoke_remind_open_link_and_funnel(site:
     await batch.get_by_label("Direct mailen").check()
     await batch.get_by_role("button", name="Uitnodigingen maken").click()
     await expect(batch.get_by_role("heading", name="4 uitnodigingen gemaakt")).to_be_focused()
-    await expect(batch).to_contain_text("0 overgeslagen omdat ze al zijn uitgenodigd; 2 worden gemaild")
+    await expect(batch).to_contain_text(
+        "0 overgeslagen omdat ze al zijn uitgenodigd; 2 worden gemaild"
+    )
     links = batch.get_by_role("table", name="Links om zelf te versturen").locator("tbody tr")
     await expect(links).to_have_count(2)
     await expect(links.nth(0)).to_contain_text("Amersfoort – Griffier")
@@ -57,9 +59,13 @@ async def test_invite_from_the_map_join_revoke_remind_open_link_and_funnel(site:
     await page.keyboard.press("Enter")
     await expect(dialog).to_be_hidden()
     await expect(listing).to_contain_text("De uitnodiging is ingetrokken.")
-    await expect(listing).to_contain_text("4 uitnodigingen: 2 open, 1 doen mee, 0 verlopen, 1 ingetrokken.")
+    await expect(listing).to_contain_text(
+        "4 uitnodigingen: 2 open, 1 doen mee, 0 verlopen, 1 ingetrokken."
+    )
     await expect(utrecht_mayor.locator(".badge")).to_have_text("ingetrokken")
-    await expect(rows.filter(has_text="GM0307").filter(has_text="Griffier").locator(".badge")).to_have_text("doet mee")
+    await expect(
+        rows.filter(has_text="GM0307").filter(has_text="Griffier").locator(".badge")
+    ).to_have_text("doet mee")
     await listing.get_by_label("Toon").select_option(label="open")
     await expect(rows).to_have_count(2)
 

@@ -19,7 +19,11 @@ async def test_ballot_dots_statements_live_results_and_agenda(site: Site) -> Non
     await h.call(
         "POST",
         f"{base}/ballots",
-        json={"title": "Stellingen", "method": "statements", "items": [{"title": "Meer regie bij de regio"}]},
+        json={
+            "title": "Stellingen",
+            "method": "statements",
+            "items": [{"title": "Meer regie bij de regio"}],
+        },
     )
     moderator = await site.page(facilitator)
     await moderator.goto(f"{site.base}/#/beheer/d/{h.slug}/voorkeuren")
@@ -52,7 +56,9 @@ async def test_ballot_dots_statements_live_results_and_agenda(site: Site) -> Non
     await tab_to(page, lambda f: f["tag"] == "input" and f["label"].startswith("Wonen in de regio"))
     for _ in range(3):
         await page.keyboard.press("ArrowUp")
-    await tab_to(page, lambda f: f["tag"] == "input" and f["label"].startswith("Jeugdzorg"), limit=3)
+    await tab_to(
+        page, lambda f: f["tag"] == "input" and f["label"].startswith("Jeugdzorg"), limit=3
+    )
     await page.keyboard.press("ArrowUp")
     await page.keyboard.press("ArrowUp")
     await expect(ballot.locator(".dots-left")).to_have_text("Nog 5 stippen over")

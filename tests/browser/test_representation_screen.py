@@ -23,10 +23,13 @@ def codes(province: str) -> list[str]:
 
 async def invite(h: Harness, office: str, places: list[str], email: bool = False) -> list[str]:
     invitees = [
-        {"role": office, "municipality": code} | ({"email": f"{office}{i}@gemeente.example"} if email else {})
+        {"role": office, "municipality": code}
+        | ({"email": f"{office}{i}@gemeente.example"} if email else {})
         for i, code in enumerate(places)
     ]
-    links = await h.call("POST", f"/api/dialogues/{h.slug}/invitations", json={"invitees": invitees})
+    links = await h.call(
+        "POST", f"/api/dialogues/{h.slug}/invitations", json={"invitees": invitees}
+    )
     return [link["token"] for link in links]
 
 

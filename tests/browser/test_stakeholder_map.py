@@ -95,7 +95,9 @@ async def test_filter_edit_memberships_add_and_import_on_the_map(site: Site) -> 
     add = page.get_by_role("region", name="Organisatie toevoegen")
     await add.get_by_label("Naam").fill("Regio Foodvalley")
     await add.get_by_role("button", name="Toevoegen").click()
-    await expect(page.get_by_text("Regio Foodvalley is toegevoegd met code ORG-0001.")).to_be_visible()
+    await expect(
+        page.get_by_text("Regio Foodvalley is toegevoegd met code ORG-0001.")
+    ).to_be_visible()
 
     # A CSV with errors: every row error shown, nothing changed; then a good one.
     await page.get_by_label("Organisaties en lidmaatschappen (CSV)").set_input_files(

@@ -89,7 +89,9 @@ async def test_own_contributions_proposals_suggestions_and_merge(site: Site) -> 
     row = moderator.locator(".proposals li", has_text=PROPOSAL)
     await expect(row).to_be_visible()
     await row.get_by_role("button", name=re.compile("^Openen als thema")).click()
-    await expect(moderator.get_by_text(f"Het voorstel “{PROPOSAL}” is nu een open thema")).to_be_visible()
+    await expect(
+        moderator.get_by_text(f"Het voorstel “{PROPOSAL}” is nu een open thema")
+    ).to_be_visible()
     await expect(moderator.get_by_text("Er zijn geen voorstellen")).to_be_visible()
     await expect(participant.get_by_role("link", name=PROPOSAL)).to_be_visible()
 
@@ -105,7 +107,9 @@ async def test_own_contributions_proposals_suggestions_and_merge(site: Site) -> 
     await suggestion.get_by_label("Naam van het nieuwe thema").fill("Jeugdzorg")
     await suggestion.get_by_role("button", name="Thema maken").click()
     done = "bijdrage is" if count == 2 else "bijdragen zijn"
-    await expect(moderator.get_by_text(re.compile(f"“Jeugdzorg” is gemaakt; .*{done}"))).to_be_visible()
+    await expect(
+        moderator.get_by_text(re.compile(f"“Jeugdzorg” is gemaakt; .*{done}"))
+    ).to_be_visible()
 
     # Merge: choose both, confirm in place (focus moves to the confirmation), done.
     await moderator.get_by_label("Thema dat opgaat").select_option(label="Jeugdzorg (open)")

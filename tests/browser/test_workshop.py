@@ -83,7 +83,11 @@ async def test_lead_and_participants_share_round_countdown_board_poll_and_summar
     await expect(two.locator("#announcer")).to_contain_text("1 nieuwe bijdrage op het bord")
     await audit(one, "workshop-participant")
     # The lead pins it: an insight for everyone.
-    await lead.locator(".board-item", has_text=ANSWER).get_by_role("button", name="Vastpinnen").click()
+    await (
+        lead.locator(".board-item", has_text=ANSWER)
+        .get_by_role("button", name="Vastpinnen")
+        .click()
+    )
     for page in pages:
         await expect(page.locator(".pins li", has_text=ANSWER)).to_be_visible()
 
@@ -120,7 +124,9 @@ async def test_lead_and_participants_share_round_countdown_board_poll_and_summar
     await lead.keyboard.press("Enter")
     await expect(dialog).to_be_hidden()
     for page in pages:
-        await expect(page.locator(".summary")).to_contain_text("Regionaal inkopen heeft de voorkeur.")
+        await expect(page.locator(".summary")).to_contain_text(
+            "Regionaal inkopen heeft de voorkeur."
+        )
         await expect(page.locator(".workshop-state .badge")).to_have_text("afgesloten")
     await two.emulate_media(color_scheme="dark")
     await screenshot(two, "phone-workshop-closed-dark", full_page=False)
