@@ -88,7 +88,7 @@ class Outbox:
         "_max_pending",
         "_on_overflow",
         "_send",
-        "_wakeup",
+        "_waiter",
         "frames_sent",
         "messages_sent",
     )
@@ -109,7 +109,8 @@ class Outbox:
         self._max_frame_bytes = max_frame_bytes
         """A batch grows only up to this size, so clients with a frame limit can read it."""
         self._items: deque[Delivery | bytes] = deque()
-        self._wakeup = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
+        """Set while the writer waits for work; ``put`` resolves it."""
         self._accepting = True
         self._closed = False
         self.frames_sent = 0
@@ -129,7 +130,12 @@ class Outbox:
             self._on_overflow()
             return False
         self._items.append(item)
-        self._wakeup.set()
+        waiter = self._waiter
+        if waiter is not None:
+            # Wake the writer: one future resolved, no Event bookkeeping per delivery.
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
         return True
 
     def close(self) -> None:
@@ -137,21 +143,37 @@ class Outbox:
         self._accepting = False
         self._closed = True
         self._items.clear()
-        self._wakeup.set()
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def run(self) -> None:
-        """The writer: send what is pending as one frame, wait, repeat; errors of send propagate."""
+        """The writer: send what is pending as one frame, wait, repeat; errors of send propagate.
+
+        While the queue has items the writer never suspends except inside ``send``
+        (a socket that accepts the bytes completes it without suspending); an idle
+        writer waits on one bare future that the next ``put`` resolves.
+        """
         items = self._items
-        wakeup = self._wakeup
-        while not self._closed:
-            if not items:
-                wakeup.clear()
-                await wakeup.wait()
-                continue
-            frame, count = self._take_frame()
-            await self._send(frame)
-            self.frames_sent += 1
-            self.messages_sent += count
+        send = self._send
+        loop = asyncio.get_running_loop()
+        try:
+            while not self._closed:
+                if not items:
+                    self._waiter = waiter = loop.create_future()
+                    await waiter
+                    continue
+                if len(items) == 1:
+                    await send(self._bytes(items.popleft()))
+                    self.frames_sent += 1
+                    self.messages_sent += 1
+                    continue
+                frame, count = self._take_frame()
+                await send(frame)
+                self.frames_sent += 1
+                self.messages_sent += count
+        finally:
+            self._waiter = None
 
     def _take_frame(self) -> tuple[bytes, int]:
         """Pop one message as is, or as many as fit in one batch frame."""
