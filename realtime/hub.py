@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
@@ -31,6 +32,10 @@ PAGE_SIZE: Final = 500
 """Events per ``events_after`` call while catching up: bounded memory per query."""
 MAX_HELD: Final = 10_000
 """Out-of-order events kept per channel during a catch-up; the rest are re-read from the source."""
+FANOUT_CHUNK: Final = 128
+"""Sinks handed one delivery per turn of the event loop. A channel with more sinks gets its
+fan-out in chunks, so database replies and incoming frames are served between chunks
+instead of after every writer of every sink has run (which stalls the write path)."""
 
 
 class _Header(msgspec.Struct):
@@ -80,6 +85,10 @@ class _Channel:
     catchup: asyncio.Task[None] | None = None
     again: bool = False
     """A catch-up was asked for while one ran (or before ready): run once more."""
+    backlog: deque[tuple[Delivery, tuple[Sink, ...]]] = field(default_factory=deque)
+    """Deliveries still being handed out chunk by chunk, each with its sinks at arrival."""
+    next_sink: int = 0
+    """Index into the first backlog entry's sinks where the next chunk starts."""
 
 
 @dataclass(slots=True)
@@ -282,17 +291,45 @@ class Hub:
             self._start_catchup(state)  # a running catch-up releases held events itself
 
     def _fan_out(self, state: _Channel, delivery: Delivery) -> None:
-        """Hand the same Delivery to every sink; a failing sink is logged and skipped."""
+        """Hand the same Delivery to every sink (in chunks for a big channel), in seq order."""
         if delivery.is_event:
             state.last_seq = delivery.seq
         state.quiet_since = self._clock()
         fanout = state.fanout
-        for sink in fanout:
+        if not state.backlog and len(fanout) <= FANOUT_CHUNK:
+            self._deliver(fanout, 0, len(fanout), delivery)
+            return
+        # The sinks of this moment, like the synchronous path: a sink that joins later
+        # learns its start from the source, one that leaves ignores what still comes.
+        state.backlog.append((delivery, fanout))
+        if len(state.backlog) == 1:
+            self._pump(state)
+
+    def _pump(self, state: _Channel) -> None:
+        """Deliver one chunk of the oldest backlog entry; come back next turn for the rest."""
+        if self._channels.get(state.name) is not state:
+            state.backlog.clear()  # dropped (last sink left, or the hub closed)
+            return
+        delivery, sinks = state.backlog[0]
+        start = state.next_sink
+        end = min(start + FANOUT_CHUNK, len(sinks))
+        self._deliver(sinks, start, end, delivery)
+        if end < len(sinks):
+            state.next_sink = end
+        else:
+            state.backlog.popleft()
+            state.next_sink = 0
+        if state.backlog:
+            asyncio.get_running_loop().call_soon(self._pump, state)
+
+    def _deliver(self, sinks: tuple[Sink, ...], start: int, end: int, delivery: Delivery) -> None:
+        """sinks[start:end] each take the delivery; a failing sink is logged and skipped."""
+        for index in range(start, end):
             try:
-                sink.deliver(delivery)
+                sinks[index].deliver(delivery)
             except Exception:
-                logger.exception("sink %r failed to take %r", sink, delivery)
-        self.stats.deliveries += len(fanout)
+                logger.exception("sink %r failed to take %r", sinks[index], delivery)
+        self.stats.deliveries += end - start
 
     def _hold(self, state: _Channel, delivery: Delivery) -> None:
         if delivery.seq in state.held:
