@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Final, TypeAlias
+from functools import lru_cache
+from typing import Final, TypeAlias, cast
 
 from server.representation.groups import Partition
-from server.representation.protect import System, harden
+from server.representation.protect import Reader, System, harden
 from server.stakeholders.population import Member
 from server.suppression import TOTAL, suppress
 
@@ -58,6 +59,8 @@ INVITED_FAMILY: Final = (
     "contributions",
 )
 """Figures that are 0 wherever nobody was invited (facilitators see their invitations)."""
+KNOWN_TO_FACILITATORS: Final = ("population", "invited", "not_joined", "joined")
+"""The public map, and the invitation list (profile and whether it was used, per invitation)."""
 BASE: Final = {"population": "population"} | dict.fromkeys(INVITED_FAMILY, "invited")
 """The count whose zero makes a figure a known zero (self-declared figures have none)."""
 RELATIONS: Final = (
@@ -141,7 +144,18 @@ def _add(counts: Counter[Key], layout: Layout, member: Member, stats: Mapping[st
 
 
 def protected_system(counts: Mapping[Key, int], layout: Layout, k: int) -> System:
-    """Every published count of the layout, suppressed table by table, then as a whole."""
+    """Every published count of the layout, suppressed table by table, then as a whole.
+
+    The result depends on the counts alone, so it is cached: the facilitators watching one
+    dialogue refetch the same view after each signal, and it is computed once. Treat the
+    returned system as read-only.
+    """
+    return _protected(frozenset(counts.items()), layout, k)
+
+
+@lru_cache(maxsize=32)
+def _protected(items: frozenset[tuple[Key, int]], layout: Layout, k: int) -> System:
+    counts = dict(items)
     system = System(k)
     for scope, rank, internal in layout.scopes():
         for stat in STATS:
@@ -157,7 +171,14 @@ def protected_system(counts: Mapping[Key, int], layout: Layout, k: int) -> Syste
     _relate(system, layout)
     _suppress_tables(system, counts, layout, k)
     _writer_threshold(system, counts, layout, k)
-    return harden(system)
+    return harden(system, readers(system))
+
+
+def readers(system: System) -> tuple[Reader, ...]:
+    """Whom the answer is protected against: a reader of the answer alone (an export passed
+    on), and a facilitator, who sees every invitation and whether it was used."""
+    known = system.cells(lambda key: cast(Key, key)[0] in KNOWN_TO_FACILITATORS)
+    return Reader("answer"), Reader("facilitator", known)
 
 
 def _mark_empty(system: System, counts: Mapping[Key, int], layout: Layout) -> None:
@@ -202,11 +223,11 @@ def _relate(system: System, layout: Layout) -> None:
     for p1, p2 in layout.pairs:
         for stat in STATS:
             for g1 in p1.every:
-                terms = [((stat, ("cell", p1.name, g1, p2.name, g2)), 1) for g2 in p2.every]
-                system.line([*terms, ((stat, ("group", p1.name, g1)), -1)])
+                cells = [((stat, ("cell", p1.name, g1, p2.name, g2)), 1) for g2 in p2.every]
+                system.line([*cells, ((stat, ("group", p1.name, g1)), -1)])
             for g2 in p2.every:
-                terms = [((stat, ("cell", p1.name, g1, p2.name, g2)), 1) for g1 in p1.every]
-                system.line([*terms, ((stat, ("group", p2.name, g2)), -1)])
+                cells = [((stat, ("cell", p1.name, g1, p2.name, g2)), 1) for g1 in p1.every]
+                system.line([*cells, ((stat, ("group", p2.name, g2)), -1)])
 
 
 # --- table by table through suppress ---------------------------------------------------------
