@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from uvicorn.config import WS_PROTOCOLS
 
 from server.settings import Settings, load_settings
 from server.stakeholders.cli import app as stakeholders_app
@@ -43,6 +44,12 @@ def run_server(settings: Settings, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        # The fan-out hot path (docs/performance.md): websockets' sans-I/O protocol costs the
+        # least per frame of uvicorn's three (recent uvicorns' "auto" picks it too), and
+        # per-message compression would deflate every frame once per connection, undoing
+        # "encode once" for events of a few hundred bytes. The loop stays "auto": uvloop.
+        ws="websockets-sansio" if "websockets-sansio" in WS_PROTOCOLS else "auto",
+        ws_per_message_deflate=False,
         ws_max_size=settings.ws_max_frame_bytes,
         proxy_headers=True,
         log_level=settings.log_level,
