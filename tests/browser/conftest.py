@@ -8,7 +8,6 @@ lives there. No browser is ever downloaded: Chromium comes from apt (see .ci/bro
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -18,10 +17,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from storage.migrate import upgrade
-from tests.integration.conftest import _make_backend, _pg_url, _recreate, settings_for
+from tests.integration.conftest import _make_backend, migrated_postgres, settings_for
 from tests.integration.harness import Backend, Harness, running_server
-from tests.services import POSTGRES_URL, need, services_required
+from tests.services import services_required
 
 playwright_api = pytest.importorskip("playwright.async_api")
 axe_module = pytest.importorskip("axe_playwright_python.async_playwright")
@@ -55,23 +53,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def postgres_test_url() -> Iterator[str]:
     """This folder's own migrated Postgres database (the integration suite has another)."""
-    need(POSTGRES_URL, "Postgres")
-    name = f"dialoog_browser_{os.getpid()}"
-    asyncio.run(_recreate(name))
-    url = _pg_url(name)
-    upgrade(url)
-    yield url
-
-    async def drop() -> None:
-        import asyncpg
-
-        conn = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    with migrated_postgres(f"dialoog_browser_{os.getpid()}") as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

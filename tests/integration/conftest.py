@@ -4,6 +4,7 @@ services (Postgres + Redis)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -27,33 +28,35 @@ def _pg_url(database: str) -> str:
     return POSTGRES_URL.rsplit("/", 1)[0] + "/" + database
 
 
-async def _recreate(database: str) -> None:
+async def _execute(*statements: str) -> None:
     conn = await asyncpg.connect(POSTGRES_URL)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{database}"')
+        for statement in statements:
+            await conn.execute(statement)
     finally:
         await conn.close()
+
+
+@contextlib.contextmanager
+def migrated_postgres(database: str) -> Iterator[str]:
+    """A fresh, migrated Postgres database of this name, dropped at the end; the browser
+    suite makes its own beside this suite's, so both conftests share this one recipe."""
+    need(POSTGRES_URL, "Postgres")
+    drop = f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
+    asyncio.run(_execute(drop, f'CREATE DATABASE "{database}"'))
+    url = _pg_url(database)
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        asyncio.run(_execute(drop))
 
 
 @pytest.fixture(scope="session")
 def postgres_test_url() -> Iterator[str]:
     """One migrated Postgres database for the whole run (tables emptied per test)."""
-    need(POSTGRES_URL, "Postgres")
-    name = f"dialoog_test_{os.getpid()}"
-    asyncio.run(_recreate(name))
-    url = _pg_url(name)
-    upgrade(url)
-    yield url
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    with migrated_postgres(f"dialoog_test_{os.getpid()}") as url:
+        yield url
 
 
 async def _truncate(url: str) -> None:
