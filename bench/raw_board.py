@@ -16,34 +16,19 @@ Run: ``python bench/raw_board.py --port 8767``; GET /healthz answers 200.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import contextlib
-import json
-import signal
-from datetime import UTC, datetime
-
-from raw_broadcast import RawHub, health
-from websockets.asyncio.server import ServerConnection, broadcast, serve
-from websockets.exceptions import ConnectionClosed
+from raw_broadcast import RawHub, run
+from websockets.asyncio.server import ServerConnection
 
 from realtime.protocol import (
-    MAX_FRAME_BYTES,
-    SUBPROTOCOL_MSGPACK,
-    SUBPROTOCOLS,
     Ack,
+    ClientMessage,
     Contribute,
-    Error,
-    Event,
     Ping,
     Pong,
-    ProtocolError,
     ServerMessage,
     Subscribe,
     Subscribed,
     Unsubscribe,
-    decode_client_frame,
-    encode,
 )
 
 WORKSHOP_PREFIX = "workshop:"
@@ -63,95 +48,38 @@ class BoardHub(RawHub):
             self.workshop_channel = channel
         return super().subscribe(ws, channel)
 
+    def answer(
+        self, ws: ServerConnection, who: str, message: ClientMessage
+    ) -> ServerMessage | None:
+        """As RawHub, except that anything else with a ref is acked (and without one, ponged)."""
+        match message:
+            case Subscribe() | Unsubscribe() | Contribute() | Ping():
+                return super().answer(ws, who, message)
+        ref = getattr(message, "ref", None)
+        return Ack(ref=ref) if ref else Pong()
+
+    def after_reply(self, message: ClientMessage, reply: ServerMessage | None) -> None:
+        """A round's contribution is published once its ack is sent, like our server does."""
+        if (
+            isinstance(message, Contribute)
+            and message.round is not None
+            and isinstance(reply, Ack)
+            and reply.id is not None
+        ):
+            self.board(message, reply.id)
+
     def board(self, message: Contribute, contribution: int) -> None:
         """One ``workshop.contribution`` event, encoded once per codec, to every subscriber."""
-        channel = self.workshop_channel
-        if not channel:
+        if not self.workshop_channel:
             return
-        self.seqs[channel] += 1
         data: dict[str, object] = {
             "round": message.round,
             "id": contribution,
             "kind": message.kind,
             "body": message.body,
         }
-        event = Event(channel, self.seqs[channel], BOARD_EVENT, data, datetime.now(UTC).isoformat())
-        if self.binary[channel]:
-            broadcast(self.binary[channel], encode(event, binary=True))
-        if self.text[channel]:
-            broadcast(self.text[channel], encode(event, binary=False).decode())
-
-
-async def serve_forever(host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT."""
-    hub = BoardHub()
-
-    async def reply(ws: ServerConnection, message: ServerMessage, binary: bool) -> None:
-        data = encode(message, binary)
-        await ws.send(data if binary else data.decode())
-
-    async def handler(ws: ServerConnection) -> None:
-        binary = ws.subprotocol == SUBPROTOCOL_MSGPACK
-        try:
-            async for frame in ws:
-                try:
-                    messages = decode_client_frame(frame, isinstance(frame, bytes))
-                except ProtocolError as exc:
-                    await reply(ws, Error(code=exc.code, message=str(exc)), binary)
-                    continue
-                for message in messages:
-                    match message:
-                        case Subscribe(channel=channel):
-                            await reply(ws, hub.subscribe(ws, channel), binary)
-                        case Unsubscribe(channel=channel):
-                            hub.unsubscribe(ws, channel)
-                        case Contribute():
-                            ack: Ack = hub.contribute(message)
-                            await reply(ws, ack, binary)  # ack, then publish, like our server
-                            if message.round is not None and ack.id is not None:
-                                hub.board(message, ack.id)
-                        case Ping():
-                            await reply(ws, Pong(), binary)
-                        case _:
-                            ref = getattr(message, "ref", None)
-                            await reply(ws, Ack(ref=ref) if ref else Pong(), binary)
-        except ConnectionClosed:
-            pass
-        finally:
-            hub.unsubscribe(ws)
-
-    stop = asyncio.get_running_loop().create_future()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(sig, stop.cancel)
-    async with serve(
-        handler,
-        host,
-        port,
-        subprotocols=list(SUBPROTOCOLS),  # type: ignore[arg-type]
-        process_request=health,
-        compression=None,
-        max_size=MAX_FRAME_BYTES,
-        ping_interval=None,
-        backlog=4096,
-    ):
-        print(json.dumps({"ready": True, "port": port}), flush=True)
-        with contextlib.suppress(asyncio.CancelledError):
-            await stop
-
-
-def main() -> None:
-    """Command line: --host, --port."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8767)
-    args = parser.parse_args()
-    try:
-        import uvloop  # the event loop uvicorn picks for our server, for a fair comparison
-    except ImportError:
-        asyncio.run(serve_forever(args.host, args.port))
-    else:
-        uvloop.run(serve_forever(args.host, args.port))
+        self.publish(self.workshop_channel, BOARD_EVENT, data)
 
 
 if __name__ == "__main__":
-    main()
+    run(BoardHub, 8767, __doc__.splitlines()[0])

@@ -7,6 +7,9 @@ once per codec and handed to every subscriber with ``broadcast()``, which never
 waits for a slow client. What our server costs on top of this is the price of
 its features (auth, persistence, seq, outboxes, the broker).
 
+The other reference peers (bench/raw_relay.py, bench/raw_board.py) extend this
+hub and serve through ``run`` here, so all three handle frames the same way.
+
 Run: ``python bench/raw_broadcast.py --port 8765``; GET /healthz answers 200.
 """
 
@@ -18,6 +21,7 @@ import contextlib
 import json
 import signal
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 
@@ -71,10 +75,9 @@ class RawHub:
     def contribute(self, message: Contribute) -> Ack:
         """Number the contribution, broadcast its event, return the ack."""
         channel = f"theme:{message.theme}"
-        self.seqs[channel] += 1
         self.next_id += 1
         now = datetime.now(UTC).isoformat()
-        data = {
+        data: dict[str, object] = {
             "id": self.next_id,
             "theme": message.theme,
             "kind": message.kind,
@@ -82,12 +85,38 @@ class RawHub:
             "parent": message.parent,
             "created_at": now,
         }
-        event = Event(channel, self.seqs[channel], "contribution.created", data, now)
+        self.publish(channel, "contribution.created", data, now)
+        return Ack(ref=message.ref, id=self.next_id, channel=channel, seq=self.seqs[channel])
+
+    def publish(self, channel: str, name: str, data: dict[str, object], now: str = "") -> None:
+        """One event, numbered, encoded once per codec, to every subscriber of the channel."""
+        self.seqs[channel] += 1
+        event = Event(channel, self.seqs[channel], name, data, now or datetime.now(UTC).isoformat())
         if self.binary[channel]:
             broadcast(self.binary[channel], encode(event, binary=True))
         if self.text[channel]:
             broadcast(self.text[channel], encode(event, binary=False).decode())
-        return Ack(ref=message.ref, id=self.next_id, channel=channel, seq=self.seqs[channel])
+
+    def answer(
+        self, ws: ServerConnection, who: str, message: ClientMessage
+    ) -> ServerMessage | None:
+        """The reply to one client message (None for unsubscribe); ``who`` tells clients apart."""
+        match message:
+            case Subscribe(channel=channel):
+                return self.subscribe(ws, channel)
+            case Unsubscribe(channel=channel):
+                self.unsubscribe(ws, channel)
+                return None
+            case Contribute():
+                return self.contribute(message)
+            case React(ref=ref) | Flag(ref=ref):
+                return Ack(ref=ref)
+            case Ping():
+                return Pong()
+        return None
+
+    def after_reply(self, message: ClientMessage, reply: ServerMessage | None) -> None:
+        """What a hub does once the reply is sent (a board publishes after the ack)."""
 
     def _group(self, ws: ServerConnection) -> dict[str, set[ServerConnection]]:
         return self.binary if ws.subprotocol == SUBPROTOCOL_MSGPACK else self.text
@@ -100,41 +129,28 @@ def health(connection: ServerConnection, request: Request) -> Response | None:
     return None
 
 
-def answer(hub: RawHub, ws: ServerConnection, message: ClientMessage) -> ServerMessage | None:
-    """The reply to one client message (None for unsubscribe)."""
-    match message:
-        case Subscribe(channel=channel):
-            return hub.subscribe(ws, channel)
-        case Unsubscribe(channel=channel):
-            hub.unsubscribe(ws, channel)
-            return None
-        case Contribute():
-            return hub.contribute(message)
-        case React(ref=ref) | Flag(ref=ref):
-            return Ack(ref=ref)
-        case Ping():
-            return Pong()
-    return None
+async def serve_forever(hub: RawHub, host: str, port: int) -> None:
+    """Serve the hub until SIGTERM or SIGINT."""
 
-
-async def serve_forever(host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT."""
-    hub = RawHub()
+    async def send(ws: ServerConnection, message: ServerMessage, binary: bool) -> None:
+        data = encode(message, binary)
+        await ws.send(data if binary else data.decode())
 
     async def handler(ws: ServerConnection) -> None:
         binary = ws.subprotocol == SUBPROTOCOL_MSGPACK
+        who = (ws.request.headers.get("Authorization") if ws.request else None) or str(ws.id)
         try:
             async for frame in ws:
                 try:
                     messages = decode_client_frame(frame, isinstance(frame, bytes))
                 except ProtocolError as exc:
-                    await ws.send(encode(Error(code=exc.code, message=str(exc)), binary))
+                    await send(ws, Error(code=exc.code, message=str(exc)), binary)
                     continue
                 for message in messages:
-                    reply = answer(hub, ws, message)
+                    reply = hub.answer(ws, who, message)
                     if reply is not None:
-                        data = encode(reply, binary)
-                        await ws.send(data if binary else data.decode())
+                        await send(ws, reply, binary)
+                    hub.after_reply(message, reply)
         except ConnectionClosed:
             pass
         finally:
@@ -159,19 +175,19 @@ async def serve_forever(host: str, port: int) -> None:
             await stop
 
 
-def main() -> None:
-    """Command line: --host, --port."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run(make_hub: Callable[[], RawHub], default_port: int, description: str) -> None:
+    """Command line (--host, --port) of a reference peer, then serve its hub."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=default_port)
     args = parser.parse_args()
     try:
         import uvloop  # same event loop as uvicorn picks for our server, for a fair comparison
     except ImportError:
-        asyncio.run(serve_forever(args.host, args.port))
+        asyncio.run(serve_forever(make_hub(), args.host, args.port))
     else:
-        uvloop.run(serve_forever(args.host, args.port))
+        uvloop.run(serve_forever(make_hub(), args.host, args.port))
 
 
 if __name__ == "__main__":
-    main()
+    run(RawHub, 8765, __doc__.splitlines()[0])

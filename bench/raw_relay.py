@@ -14,38 +14,21 @@ Run: ``python bench/raw_relay.py --port 8766``; GET /healthz answers 200.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
-import json
-import signal
 from collections import Counter
-from datetime import UTC, datetime
 
-from raw_broadcast import RawHub, health
-from websockets.asyncio.server import ServerConnection, broadcast, serve
-from websockets.exceptions import ConnectionClosed
+from raw_broadcast import RawHub, run
+from websockets.asyncio.server import ServerConnection
 
 from realtime.protocol import (
-    MAX_FRAME_BYTES,
-    SUBPROTOCOL_MSGPACK,
-    SUBPROTOCOLS,
     Ack,
     ClientMessage,
     Contribute,
     Error,
-    Event,
     Flag,
-    Ping,
-    Pong,
-    ProtocolError,
     React,
     ServerMessage,
-    Subscribe,
     Subscribed,
-    Unsubscribe,
-    decode_client_frame,
-    encode,
 )
 
 COALESCE_SECONDS = 0.25
@@ -101,7 +84,7 @@ class RelayHub(RawHub):
             "disagree": counts["disagree"],
             "pass": counts["pass"],
         }
-        self._broadcast(f"theme:{theme}", "reaction.counts", data)
+        self.publish(f"theme:{theme}", "reaction.counts", data)
 
     def flag(self, flagger: str, message: Flag) -> Ack | Error:
         """Broadcast a flag.created to the moderation group, then (the caller) acks."""
@@ -121,96 +104,20 @@ class RelayHub(RawHub):
             "detail": message.note,
             "flags": len(flaggers),
         }
-        self._broadcast(self.moderation_channel, "flag.created", data)
+        self.publish(self.moderation_channel, "flag.created", data)
         return Ack(ref=message.ref, id=message.contribution)
 
-    def _broadcast(self, channel: str, name: str, data: dict[str, object]) -> None:
-        """One event, encoded once per codec, to every subscriber of the channel."""
-        self.seqs[channel] += 1
-        event = Event(channel, self.seqs[channel], name, data, datetime.now(UTC).isoformat())
-        if self.binary[channel]:
-            broadcast(self.binary[channel], encode(event, binary=True))
-        if self.text[channel]:
-            broadcast(self.text[channel], encode(event, binary=False).decode())
-
-
-def answer(
-    hub: RelayHub, ws: ServerConnection, who: str, message: ClientMessage
-) -> ServerMessage | None:
-    """The reply to one client message (None for unsubscribe)."""
-    match message:
-        case Subscribe(channel=channel):
-            return hub.subscribe(ws, channel)
-        case Unsubscribe(channel=channel):
-            hub.unsubscribe(ws, channel)
-            return None
-        case Contribute():
-            return hub.contribute(message)
-        case React():
-            return hub.react(who, message)
-        case Flag():
-            return hub.flag(who, message)
-        case Ping():
-            return Pong()
-    return None
-
-
-async def serve_forever(host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT."""
-    hub = RelayHub()
-
-    async def handler(ws: ServerConnection) -> None:
-        binary = ws.subprotocol == SUBPROTOCOL_MSGPACK
-        who = (ws.request.headers.get("Authorization") if ws.request else None) or str(ws.id)
-        try:
-            async for frame in ws:
-                try:
-                    messages = decode_client_frame(frame, isinstance(frame, bytes))
-                except ProtocolError as exc:
-                    await ws.send(encode(Error(code=exc.code, message=str(exc)), binary))
-                    continue
-                for message in messages:
-                    reply = answer(hub, ws, who, message)
-                    if reply is not None:
-                        data = encode(reply, binary)
-                        await ws.send(data if binary else data.decode())
-        except ConnectionClosed:
-            pass
-        finally:
-            hub.unsubscribe(ws)
-
-    stop = asyncio.get_running_loop().create_future()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(sig, stop.cancel)
-    async with serve(
-        handler,
-        host,
-        port,
-        subprotocols=list(SUBPROTOCOLS),  # type: ignore[arg-type]
-        process_request=health,
-        compression=None,
-        max_size=MAX_FRAME_BYTES,
-        ping_interval=None,
-        backlog=4096,
-    ):
-        print(json.dumps({"ready": True, "port": port}), flush=True)
-        with contextlib.suppress(asyncio.CancelledError):
-            await stop
-
-
-def main() -> None:
-    """Command line: --host, --port."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8766)
-    args = parser.parse_args()
-    try:
-        import uvloop  # the event loop uvicorn picks for our server, for a fair comparison
-    except ImportError:
-        asyncio.run(serve_forever(args.host, args.port))
-    else:
-        uvloop.run(serve_forever(args.host, args.port))
+    def answer(
+        self, ws: ServerConnection, who: str, message: ClientMessage
+    ) -> ServerMessage | None:
+        """As RawHub, but reactions and flags are kept and relayed, keyed by ``who``."""
+        match message:
+            case React():
+                return self.react(who, message)
+            case Flag():
+                return self.flag(who, message)
+        return super().answer(ws, who, message)
 
 
 if __name__ == "__main__":
-    main()
+    run(RelayHub, 8766, __doc__.splitlines()[0])
