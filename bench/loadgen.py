@@ -14,17 +14,14 @@ publisher its own participant and at most 10 messages per second.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import math
-import resource
-import sys
 import time
 from array import array
 from collections import Counter
 from typing import Any
 
+import loadkit
 import msgspec
+from loadkit import emit, percentile
 from subscribers import Stats, close_all, make_body, open_all
 
 from client import DialoogClient, DialoogError
@@ -52,17 +49,15 @@ class Config(msgspec.Struct, frozen=True):
 
 async def publish(config: Config, stats: Stats, publishers: list[DialoogClient]) -> Counter[str]:
     """Send ``planned`` contributions at the target rate; returns outcomes by kind."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
     stats.first_send_ns = time.time_ns()
     tasks = []
-    for index in range(stats.planned):
-        delay = start + index / config.rate - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
+
+    def send(index: int) -> None:
         client = publishers[index % len(publishers)]
         body = make_body(index, time.time_ns())
         tasks.append(asyncio.create_task(client.contribute(config.theme, "idea", body)))
+
+    await loadkit.paced(config.rate, stats.planned, send)
     outcomes: Counter[str] = Counter()
     for result in await asyncio.gather(*tasks, return_exceptions=True):
         if isinstance(result, DialoogError):
@@ -74,29 +69,7 @@ async def publish(config: Config, stats: Stats, publishers: list[DialoogClient])
     return outcomes
 
 
-async def loop_lag(samples: array, stop: asyncio.Event) -> None:
-    """How late a 10 ms timer fires: a busy load generator shows up here, not as server lag."""
-    loop = asyncio.get_running_loop()
-    while not stop.is_set():
-        before = loop.time()
-        await asyncio.sleep(0.01)
-        samples.append(int((loop.time() - before - 0.01) * 1e6))
-
-
 # --- the run --------------------------------------------------------------------------------
-
-
-def emit(document: dict[str, Any]) -> None:
-    """One JSON line to the orchestrator."""
-    sys.stdout.write(json.dumps(document) + "\n")
-    sys.stdout.flush()
-
-
-async def wait_for_go() -> None:
-    """Block until the orchestrator writes ``go`` (it samples the server's CPU first)."""
-    line = await asyncio.to_thread(sys.stdin.readline)
-    if line.strip() != "go":
-        raise SystemExit(f"expected 'go', got {line!r}")
 
 
 async def drain(config: Config, stats: Stats, expected: int) -> None:
@@ -104,9 +77,7 @@ async def drain(config: Config, stats: Stats, expected: int) -> None:
     stats.expected = expected
     if stats.deliveries >= expected:
         return
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(config.drain_seconds):
-            await stats.complete.wait()
+    await loadkit.wait_at_most(stats.complete, config.drain_seconds)
 
 
 async def run(config: Config) -> dict[str, Any]:
@@ -128,33 +99,23 @@ async def run(config: Config) -> dict[str, Any]:
     emit(
         {"phase": "subscribed", "subscribed": len(subscribers), "connect_seconds": connect_seconds}
     )
-    await wait_for_go()
-    lag = array("q")
-    stop_lag = asyncio.Event()
-    lag_task = asyncio.create_task(loop_lag(lag, stop_lag))
-    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    await loadkit.wait_for_go()
+    lag = loadkit.LoopLag()
+    cpu_before = loadkit.own_cpu_seconds()
     outcomes = await publish(config, stats, publishers)
     await drain(config, stats, outcomes["acked"] * len(subscribers))
-    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
-    stop_lag.set()
+    cpu_seconds = loadkit.own_cpu_seconds() - cpu_before
+    lag_stopped = lag.stop()
     emit({"phase": "done"})
-    await lag_task
+    await lag_stopped
     close_all(stats, subscribers)
     await asyncio.gather(*(p.close() for p in publishers))
-    result = summary(config, stats, outcomes, len(subscribers), failures, lag)
-    cpu = [c.ru_utime + c.ru_stime for c in (cpu_before, cpu_after)]
+    result = summary(config, stats, outcomes, len(subscribers), failures, lag.samples)
     return {
         **result,
         "connect_seconds": connect_seconds,
-        "loadgen_cpu_seconds_self": round(cpu[1] - cpu[0], 3),
+        "loadgen_cpu_seconds_self": round(cpu_seconds, 3),
     }
-
-
-def percentile(ordered: list[int], fraction: float) -> int:
-    """Nearest-rank percentile of a sorted list (0 when empty)."""
-    if not ordered:
-        return 0
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
 
 
 def summary(
@@ -169,7 +130,6 @@ def summary(
     expected = outcomes["acked"] * subscribed
     window_ns = max(1, stats.last_receive_ns - stats.first_send_ns)
     ordered = sorted(stats.latencies_ns)
-    lags = sorted(lag)
     return {
         "phase": "result",
         "subscriber_client": "lean" if config.lean else "websockets",
@@ -191,27 +151,9 @@ def summary(
             "max": round((ordered[-1] if ordered else 0) / 1e6, 2),
         },
         "closes_during_run": dict(stats.closes),
-        "loadgen_loop_lag_ms": {
-            "p50": round(percentile(lags, 0.50) / 1e3, 2),
-            "p99": round(percentile(lags, 0.99) / 1e3, 2),
-            "max": round((lags[-1] if lags else 0) / 1e3, 2),
-        },
+        "loadgen_loop_lag_ms": loadkit.lag_ms(lag),
     }
 
 
-def main() -> None:
-    """Read the config line, run, print the result line."""
-    config = msgspec.json.decode(sys.stdin.readline(), type=Config)
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = min(hard, config.subscribers + 1024)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
-    try:
-        import uvloop
-    except ImportError:
-        emit(asyncio.run(run(config)))
-    else:
-        emit(uvloop.run(run(config)))
-
-
 if __name__ == "__main__":
-    main()
+    loadkit.main(Config, run, lambda config: config.subscribers)

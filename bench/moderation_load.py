@@ -21,35 +21,25 @@ every acked flag reached every facilitator or ``drain_seconds`` passed, and prin
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import math
 import random
-import resource
-import sys
 import time
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
+import loadkit
 import msgspec
-from leanws import LeanClient, connect_lean
+from loadkit import KINDS, LeanConn, emit, paced, spread_ms
 from subscribers import from_letters, letters
 
-from realtime.protocol import SUBPROTOCOL_MSGPACK
-
-SUBSCRIBE_RETRIES = 10
 FLAG_NOTE = "melding"
 REASONS = ("offensive", "personal_data", "off_topic", "spam", "other")
 REACTIONS = ("agree", "disagree", "pass")
-KINDS = ("idea", "obstacle", "solution", "question", "concern")
 TARGET_TRIES = 20
 """Random picks before a flagger gives up finding a contribution it has not flagged."""
-
-OnAnswer = Callable[[dict[str, Any], int], None]
 
 
 class Config(msgspec.Struct, frozen=True):
@@ -116,42 +106,26 @@ class State:
 # --- one connection -------------------------------------------------------------------------
 
 
-class Conn:
+class Conn(LeanConn):
     """A lean connection that matches answers to refs and hands events to a callback."""
 
     def __init__(self, state: State, role: str, index: int) -> None:
+        super().__init__()
         self.state = state
         self.role = role
         self.index = index
-        self.pending: dict[str, OnAnswer] = {}
-        self.subscribe_answer: asyncio.Future[dict[str, Any]] | None = None
-        self.client: LeanClient | None = None
 
-    def on_frame(self, frame: bytes | str) -> None:
-        """Every frame from the server; the receive time is taken first."""
-        now = time.perf_counter_ns()
-        try:
-            raw = (
-                msgspec.msgpack.decode(frame)
-                if isinstance(frame, bytes)
-                else msgspec.json.decode(frame.encode())
-            )
-        except msgspec.DecodeError:
-            self.state.outcomes["unreadable_frame"] += 1
+    def on_unreadable(self) -> None:
+        self.state.outcomes["unreadable_frame"] += 1
+
+    def on_message(self, message: dict[str, Any], now: int) -> None:
+        kind = message.get("type")
+        if kind == "event":
+            self.on_event(message, now)
+        elif self.answers_ref(message, now) or self.answers_subscribe(message):
             return
-        for message in raw if isinstance(raw, list) else [raw]:
-            if not isinstance(message, dict):
-                continue
-            kind = message.get("type")
-            if kind == "event":
-                self.on_event(message, now)
-            elif kind in ("ack", "error") and message.get("ref") in self.pending:
-                self.pending.pop(message["ref"])(message, now)
-            elif kind in ("subscribed", "error") and self.subscribe_answer is not None:
-                if not self.subscribe_answer.done():
-                    self.subscribe_answer.set_result(message)
-            elif kind == "error":
-                self.state.outcomes[f"stray_error:{message.get('code')}"] += 1
+        elif kind == "error":
+            self.state.outcomes[f"stray_error:{message.get('code')}"] += 1
 
     def on_event(self, message: dict[str, Any], now: int) -> None:
         state = self.state
@@ -175,27 +149,6 @@ class Conn:
         else:
             state.duplicate_flag_events += 1
 
-    def send(self, message: dict[str, Any], on_answer: OnAnswer | None = None) -> None:
-        """Send one message; ``on_answer`` gets its ack or error with the receive time."""
-        if on_answer is not None:
-            self.pending[message["ref"]] = on_answer
-        assert self.client is not None
-        self.client.send(msgspec.msgpack.encode(message))
-
-    async def subscribe(self, channel: str) -> None:
-        """Subscribe; a rate_limited answer is retried after a second, other errors raise."""
-        for attempt in range(SUBSCRIBE_RETRIES):
-            self.subscribe_answer = asyncio.get_running_loop().create_future()
-            self.send({"type": "subscribe", "channel": channel})
-            async with asyncio.timeout(60):
-                answer = await self.subscribe_answer
-            self.subscribe_answer = None
-            if answer.get("type") == "subscribed":
-                return
-            if answer.get("code") != "rate_limited" or attempt == SUBSCRIBE_RETRIES - 1:
-                raise RuntimeError(f"subscribe {channel}: {answer.get('code')}")
-            await asyncio.sleep(1.0)
-
 
 def note_for(index: int) -> str:
     """The note of flag ``index`` (letters only: no screening mistakes it for data)."""
@@ -212,58 +165,20 @@ def parse_note(detail: object) -> int | None:
     return from_letters(tail)
 
 
-async def open_conn(state: State, role: str, index: int, token: str, channel: str | None) -> Conn:
-    """Connect (bearer token, msgpack) and subscribe to ``channel`` when given."""
-    conn = Conn(state, role, index)
-    headers = {"Authorization": f"Bearer {token}"}
-    conn.client = await connect_lean(
-        state.config.url, headers, SUBPROTOCOL_MSGPACK, conn.on_frame, timeout=60
-    )
-
-    def closed(done: asyncio.Future[int | None]) -> None:
-        if not state.finished:
-            state.closes[f"{role}:{done.result() or 'lost'}"] += 1
-
-    conn.client.closed.add_done_callback(closed)
-    if channel is not None:
-        try:
-            await conn.subscribe(channel)
-        except BaseException:
-            conn.client.abort()
-            raise
-    return conn
-
-
 async def open_group(
     state: State, role: str, tokens: list[str], channel: str | None, gate: asyncio.Semaphore
 ) -> list[Conn]:
     """Every connection of one role, at most ``gate`` handshakes at a time; any failure raises."""
 
     async def one(i: int) -> Conn:
-        async with gate:
-            return await open_conn(state, role, i, tokens[i], channel)
+        conn = Conn(state, role, i)
+        await loadkit.open_lean(conn, state.config.url, tokens[i], channel, role, state)
+        return conn
 
-    return list(await asyncio.gather(*(one(i) for i in range(len(tokens)))))
+    return await loadkit.gated(len(tokens), gate, one)
 
 
 # --- the traffic ----------------------------------------------------------------------------
-
-
-async def paced(
-    rate: float, count: int | None, stop: asyncio.Event, act: Callable[[int], None]
-) -> None:
-    """Call ``act(i)`` at ``rate`` per second, ``count`` times or until ``stop`` is set."""
-    if rate <= 0:
-        return
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    index = 0
-    while not stop.is_set() and (count is None or index < count):
-        delay = start + index / rate - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        act(index)
-        index += 1
 
 
 class Traffic:
@@ -368,29 +283,7 @@ class Traffic:
         return None
 
 
-async def loop_lag(samples: array, stop: asyncio.Event) -> None:
-    """How late a 10 ms timer fires: a busy load generator shows up here."""
-    loop = asyncio.get_running_loop()
-    while not stop.is_set():
-        before = loop.time()
-        await asyncio.sleep(0.01)
-        samples.append(int((loop.time() - before - 0.01) * 1e6))
-
-
 # --- the run --------------------------------------------------------------------------------
-
-
-def emit(document: dict[str, Any]) -> None:
-    """One JSON line to the orchestrator."""
-    sys.stdout.write(json.dumps(document) + "\n")
-    sys.stdout.flush()
-
-
-async def wait_for_go() -> None:
-    """Block until the orchestrator writes ``go`` (it samples CPU first)."""
-    line = await asyncio.to_thread(sys.stdin.readline)
-    if line.strip() != "go":
-        raise SystemExit(f"expected 'go', got {line!r}")
 
 
 async def run(config: Config) -> dict[str, Any]:
@@ -408,74 +301,48 @@ async def run(config: Config) -> dict[str, Any]:
     )
     connect_seconds = round(time.perf_counter() - started, 3)
     emit({"phase": "ready", "connections": len(writers) + len(flaggers) + len(facilitators)})
-    await wait_for_go()
+    await loadkit.wait_for_go()
 
     traffic = Traffic(state, writers, flaggers)
-    stop_background, stop_lag, no_stop = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    lag = array("q")
+    stop_background = asyncio.Event()
+    lag = loadkit.LoopLag()
     tasks: list[Awaitable[Any]] = [
-        asyncio.create_task(loop_lag(lag, stop_lag)),
+        lag.task,
         asyncio.create_task(
-            paced(config.contribution_rate, None, stop_background, traffic.contribute)
+            paced(config.contribution_rate, None, traffic.contribute, stop_background)
         ),
-        asyncio.create_task(paced(config.reaction_rate, None, stop_background, traffic.react)),
+        asyncio.create_task(paced(config.reaction_rate, None, traffic.react, stop_background)),
     ]
-    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = loadkit.own_cpu_seconds()
     background_started = time.perf_counter()
     await asyncio.sleep(config.warmup_seconds)
     planned = max(1, round(config.flag_rate * config.seconds))
     flag_started = time.perf_counter()
-    await paced(config.flag_rate, planned, no_stop, traffic.flag)
+    await paced(config.flag_rate, planned, traffic.flag)
     flag_seconds = time.perf_counter() - flag_started
     drain_started = time.perf_counter()
     state.flagging_done = True
     state.settle(0)
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(config.drain_seconds):
-            await state.settled.wait()
+    await loadkit.wait_at_most(state.settled, config.drain_seconds)
     drain_seconds = time.perf_counter() - drain_started
     stop_background.set()
     background_seconds = time.perf_counter() - background_started
-    stop_lag.set()
+    lag.stop()
     await asyncio.gather(*tasks)
-    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = loadkit.own_cpu_seconds() - cpu_before
     emit({"phase": "done"})
     state.finished = True
-    for conn in (*writers, *flaggers, *facilitators):
-        if conn.client is not None:
-            conn.client.abort()
-    cpu = [c.ru_utime + c.ru_stime for c in (cpu_before, cpu_after)]
+    loadkit.abort_all((*writers, *flaggers, *facilitators))
     return {
-        **summary(state, planned, lag, background_seconds),
+        **summary(state, planned, lag.samples, background_seconds),
         "connect_seconds": connect_seconds,
         "flag_phase_seconds": round(flag_seconds, 3),
         "drain_seconds": round(drain_seconds, 3),
-        "loadgen_cpu_seconds_self": round(cpu[1] - cpu[0], 3),
+        "loadgen_cpu_seconds_self": round(cpu_seconds, 3),
     }
 
 
 # --- numbers --------------------------------------------------------------------------------
-
-
-def percentile(ordered: list[int], fraction: float) -> int:
-    """Nearest-rank percentile of a sorted list (0 when empty)."""
-    if not ordered:
-        return 0
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
-
-
-def spread_ms(values_ns: list[int] | array) -> dict[str, float | int]:
-    """count, min, p50, p99 and max in milliseconds."""
-    ordered = sorted(values_ns)
-    if not ordered:
-        return {"count": 0, "min": 0.0, "p50": 0.0, "p99": 0.0, "max": 0.0}
-    return {
-        "count": len(ordered),
-        "min": round(ordered[0] / 1e6, 3),
-        "p50": round(percentile(ordered, 0.50) / 1e6, 3),
-        "p99": round(percentile(ordered, 0.99) / 1e6, 3),
-        "max": round(ordered[-1] / 1e6, 3),
-    }
 
 
 def summary(state: State, planned: int, lag: array, background_seconds: float) -> dict[str, Any]:
@@ -504,7 +371,6 @@ def summary(state: State, planned: int, lag: array, background_seconds: float) -
             all_from_ack.append(max(got) - record.ack_ns)
     acked = outcomes["acked"]
     window = max(1e-9, background_seconds)
-    lags = sorted(lag)
     return {
         "phase": "result",
         "facilitators": facilitators,
@@ -535,27 +401,14 @@ def summary(state: State, planned: int, lag: array, background_seconds: float) -
             "theme_events_received": dict(state.theme_events),
         },
         "closes_during_run": dict(state.closes),
-        "loadgen_loop_lag_ms": {
-            "p50": round(percentile(lags, 0.50) / 1e3, 2),
-            "p99": round(percentile(lags, 0.99) / 1e3, 2),
-            "max": round((lags[-1] if lags else 0) / 1e3, 2),
-        },
+        "loadgen_loop_lag_ms": loadkit.lag_ms(lag),
     }
 
 
-def main() -> None:
-    """Read the config line, run, print the result line."""
-    config = msgspec.json.decode(sys.stdin.readline(), type=Config)
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    connections = len(config.writer_tokens) + len(config.flagger_tokens) + 64
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, connections + 1024)), hard))
-    try:
-        import uvloop
-    except ImportError:
-        emit(asyncio.run(run(config)))
-    else:
-        emit(uvloop.run(run(config)))
+def sockets(config: Config) -> int:
+    """The connections this load opens, with room for the facilitators."""
+    return len(config.writer_tokens) + len(config.flagger_tokens) + 64
 
 
 if __name__ == "__main__":
-    main()
+    loadkit.main(Config, run, sockets)

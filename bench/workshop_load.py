@@ -23,24 +23,18 @@ contribution is answered and every acked one reached every subscriber, or
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
-import resource
-import sys
 import time
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import loadkit
 import msgspec
-from leanws import LeanClient, connect_lean
-from moderation_load import KINDS, emit, loop_lag, percentile, spread_ms, wait_for_go
+from loadkit import KINDS, LeanConn, emit, spread_ms
 from subscribers import from_letters, letters
 
-from realtime.protocol import SUBPROTOCOL_MSGPACK
-
-SUBSCRIBE_RETRIES = 10
 BODY_HEAD = "werkbijdrage"
 BOARD_EVENT = "workshop.contribution"
 
@@ -139,41 +133,26 @@ class State:
         return self.parsed[body]
 
 
-class Conn:
+class Conn(LeanConn):
     """One subscriber (participant or lead): records deliveries, answers, the subscribe reply."""
 
     def __init__(self, state: State, index: int) -> None:
+        super().__init__()
         self.state = state
         self.index = index
         self.seen = bytearray(len(state.config.participant_tokens))
-        self.answer: asyncio.Future[dict[str, Any]] | None = None
-        self.client: LeanClient | None = None
 
-    def on_frame(self, frame: bytes | str) -> None:
-        """Every frame from the server; the receive time is taken first."""
-        now = time.perf_counter_ns()
-        try:
-            raw = (
-                msgspec.msgpack.decode(frame)
-                if isinstance(frame, bytes)
-                else msgspec.json.decode(frame.encode())
-            )
-        except msgspec.DecodeError:
-            self.state.stray["unreadable_frame"] += 1
-            return
-        for message in raw if isinstance(raw, list) else [raw]:
-            if not isinstance(message, dict):
-                continue
-            kind = message.get("type")
-            if kind == "event":
-                self.on_event(message, now)
-            elif kind in ("ack", "error") and message.get("ref") == f"w{self.index}":
-                self.on_answer(message, now)
-            elif kind in ("subscribed", "error") and self.answer is not None:
-                if not self.answer.done():
-                    self.answer.set_result(message)
-            else:
-                self.state.stray[f"{kind}:{message.get('code', '')}"] += 1
+    def on_unreadable(self) -> None:
+        self.state.stray["unreadable_frame"] += 1
+
+    def on_message(self, message: dict[str, Any], now: int) -> None:
+        kind = message.get("type")
+        if kind == "event":
+            self.on_event(message, now)
+        elif kind in ("ack", "error") and message.get("ref") == f"w{self.index}":
+            self.on_answer(message, now)
+        elif not self.answers_subscribe(message):
+            self.state.stray[f"{kind}:{message.get('code', '')}"] += 1
 
     def on_event(self, message: dict[str, Any], now: int) -> None:
         state = self.state
@@ -212,10 +191,6 @@ class Conn:
             state.outcome[self.index] = f"error:{message.get('code')}"
         state.settle(-1)
 
-    def send(self, message: dict[str, Any]) -> None:
-        assert self.client is not None
-        self.client.send(msgspec.msgpack.encode(message))
-
     def contribute(self, kind: str) -> None:
         """This participant's one contribution to the round, its send time in the body."""
         state, config = self.state, self.state.config
@@ -233,40 +208,12 @@ class Conn:
         )
         state.sent()
 
-    async def subscribe(self, channel: str) -> None:
-        """Subscribe; a rate_limited answer is retried after a second, other errors raise."""
-        for attempt in range(SUBSCRIBE_RETRIES):
-            self.answer = asyncio.get_running_loop().create_future()
-            self.send({"type": "subscribe", "channel": channel})
-            async with asyncio.timeout(60):
-                answer = await self.answer
-            self.answer = None
-            if answer.get("type") == "subscribed":
-                return
-            if answer.get("code") != "rate_limited" or attempt == SUBSCRIBE_RETRIES - 1:
-                raise RuntimeError(f"subscribe {channel}: {answer.get('code')}")
-            await asyncio.sleep(1.0)
-
 
 async def open_conn(state: State, index: int, token: str) -> Conn:
     """Connect (bearer token, msgpack) and subscribe to the workshop channel."""
     conn = Conn(state, index)
-    headers = {"Authorization": f"Bearer {token}"}
-    conn.client = await connect_lean(
-        state.config.url, headers, SUBPROTOCOL_MSGPACK, conn.on_frame, timeout=60
-    )
     role = "lead" if index >= len(state.config.participant_tokens) else "participant"
-
-    def closed(done: asyncio.Future[int | None]) -> None:
-        if not state.finished:
-            state.closes[f"{role}:{done.result() or 'lost'}"] += 1
-
-    conn.client.closed.add_done_callback(closed)
-    try:
-        await conn.subscribe(state.config.channel)
-    except BaseException:
-        conn.client.abort()
-        raise
+    await loadkit.open_lean(conn, state.config.url, token, state.config.channel, role, state)
     return conn
 
 
@@ -276,24 +223,17 @@ async def run(config: Config) -> dict[str, Any]:
     state = State(config, subscribers=len(tokens))
     started = time.perf_counter()
     gate = asyncio.Semaphore(config.connect_concurrency)
-
-    async def one(i: int) -> Conn:
-        async with gate:
-            return await open_conn(state, i, tokens[i])
-
-    conns = list(await asyncio.gather(*(one(i) for i in range(len(tokens)))))
+    conns = await loadkit.gated(len(tokens), gate, lambda i: open_conn(state, i, tokens[i]))
     writers = conns[: len(config.participant_tokens)]
     connect_seconds = round(time.perf_counter() - started, 3)
     emit({"phase": "ready", "connections": len(conns)})
-    await wait_for_go()
+    await loadkit.wait_for_go()
 
     rng = random.Random(config.seed)
     offsets = [rng.uniform(0.0, config.window_seconds) for _ in writers]
     kinds = [rng.choice(KINDS) for _ in writers]
-    stop_lag = asyncio.Event()
-    lag = array("q")
-    lag_task = asyncio.create_task(loop_lag(lag, stop_lag))
-    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    lag = loadkit.LoopLag()
+    cpu_before = loadkit.own_cpu_seconds()
     loop = asyncio.get_running_loop()
     window_start = loop.time()
     window_start_ns = time.perf_counter_ns()
@@ -304,25 +244,19 @@ async def run(config: Config) -> dict[str, Any]:
         await state.all_sent.wait()
     window_seconds = (max(state.sent_ns) - min(state.sent_ns)) / 1e9 if writers else 0.0
     drain_started = time.perf_counter()
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(config.drain_seconds):
-            await state.settled.wait()
+    await loadkit.wait_at_most(state.settled, config.drain_seconds)
     drain_seconds = time.perf_counter() - drain_started
-    stop_lag.set()
-    await lag_task
-    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    await lag.stop()
+    cpu_seconds = loadkit.own_cpu_seconds() - cpu_before
     emit({"phase": "done"})
     state.finished = True
-    for conn in conns:
-        if conn.client is not None:
-            conn.client.abort()
-    cpu = [c.ru_utime + c.ru_stime for c in (cpu_before, cpu_after)]
+    loadkit.abort_all(conns)
     return {
-        **summary(state, lag),
+        **summary(state, lag.samples),
         "connect_seconds": connect_seconds,
         "send_window_seconds": round(window_seconds, 3),
         "drain_seconds": round(drain_seconds, 3),
-        "loadgen_cpu_seconds_self": round(cpu[1] - cpu[0], 3),
+        "loadgen_cpu_seconds_self": round(cpu_seconds, 3),
     }
 
 
@@ -344,7 +278,6 @@ def summary(state: State, lag: array) -> dict[str, Any]:
         if state.ack_ns[i]
     ]
     late = [max(0, s - p) for s, p in zip(state.sent_ns, state.scheduled_ns, strict=True) if s]
-    lags = sorted(lag)
     return {
         "phase": "result",
         "participants": len(state.config.participant_tokens),
@@ -372,27 +305,14 @@ def summary(state: State, lag: array) -> dict[str, Any]:
         "events_received": dict(sorted(state.events.items())),
         "stray_messages": dict(state.stray),
         "closes_during_run": dict(state.closes),
-        "loadgen_loop_lag_ms": {
-            "p50": round(percentile(lags, 0.50) / 1e3, 2),
-            "p99": round(percentile(lags, 0.99) / 1e3, 2),
-            "max": round((lags[-1] if lags else 0) / 1e3, 2),
-        },
+        "loadgen_loop_lag_ms": loadkit.lag_ms(lag),
     }
 
 
-def main() -> None:
-    """Read the config line, run, print the result line."""
-    config = msgspec.json.decode(sys.stdin.readline(), type=Config)
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    connections = len(config.participant_tokens) + 64
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, connections + 1024)), hard))
-    try:
-        import uvloop
-    except ImportError:
-        emit(asyncio.run(run(config)))
-    else:
-        emit(uvloop.run(run(config)))
+def sockets(config: Config) -> int:
+    """The connections this load opens, with room for the lead."""
+    return len(config.participant_tokens) + 64
 
 
 if __name__ == "__main__":
-    main()
+    loadkit.main(Config, run, sockets)
