@@ -1,23 +1,31 @@
 """One connection's outgoing queue: bounded, one writer task, bursts sent as one batch frame.
 
 The hub hands every connection the same :class:`Delivery` (encoded once);
-``put`` only appends to a deque, so fan-out never waits for a client. The
-writer task takes *everything* pending and sends it as one frame, so a client
-that falls behind gets fewer, larger frames instead of a growing backlog; one
-that falls too far behind overflows and is closed (4008) to resume with
-``since``.
+``put`` only appends to a deque, so fan-out never waits for a client. What the
+idle outboxes of a worker were given during one loop turn is sent at the end of
+that turn, all of it in one frame per outbox and without waking their writer
+tasks (one callback for the whole turn, like ``broadcast()`` writing to each
+socket); a send that would wait (a full socket buffer) is handed to the
+connection's writer task, which then sends *everything* pending as one frame,
+so a client that falls behind gets fewer, larger frames instead of a growing
+backlog; one that falls too far behind overflows and is closed (4008) to
+resume with ``since``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import msgspec
 
 from realtime import protocol
 
+logger = logging.getLogger(__name__)
 _BATCH_OVERHEAD_BYTES = 5
 """Largest msgpack array header; also covers JSON's brackets."""
 
@@ -32,7 +40,7 @@ _name_decoder = msgspec.msgpack.Decoder(_EventName)
 class Delivery:
     """One outgoing message, encoded once and shared by every outbox of the worker."""
 
-    __slots__ = ("_json", "_name", "channel", "is_event", "msgpack", "seq")
+    __slots__ = ("_json", "_text", "channel", "event_name", "is_event", "msgpack", "seq")
 
     def __init__(self, channel: str, seq: int, msgpack: bytes, *, is_event: bool = True) -> None:
         self.channel = channel
@@ -41,7 +49,9 @@ class Delivery:
         """False for a ``position``: it repeats ``seq`` instead of carrying a new event."""
         self.msgpack = msgpack
         self._json: bytes | None = None
-        self._name: str | None = None
+        self._text: str | None = None
+        self.event_name = _name_decoder.decode(msgpack).event if is_event else ""
+        """The event's name (``""`` for a position): read by every connection, decoded once."""
 
     @classmethod
     def of_event(cls, event: protocol.Event) -> Delivery:
@@ -62,11 +72,11 @@ class Delivery:
         return self._json
 
     @property
-    def event_name(self) -> str:
-        """The event's name (``""`` for a position), decoded once for every connection."""
-        if self._name is None:
-            self._name = _name_decoder.decode(self.msgpack).event if self.is_event else ""
-        return self._name
+    def json_text(self) -> str:
+        """The JSON form as text (what a text frame carries), decoded once for every connection."""
+        if self._text is None:
+            self._text = self.json.decode()
+        return self._text
 
     def encoded(self, binary: bool) -> bytes:
         """The bytes for a connection's codec."""
@@ -76,6 +86,69 @@ class Delivery:
         return f"Delivery({self.channel!r}, {self.seq}, is_event={self.is_event})"
 
 
+Frame = bytes | str
+"""A binary frame (msgpack) or a text frame (JSON)."""
+Send = Callable[[Frame], Coroutine[Any, Any, None]]
+
+
+class _Flusher:
+    """Sends, once per loop turn, what the idle outboxes of this loop were given in it."""
+
+    __slots__ = ("_due", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._due: list[Outbox] = []
+
+    def add(self, outbox: Outbox) -> None:
+        due = self._due
+        if not due:
+            self._loop.call_soon(self._flush)
+        due.append(outbox)
+
+    def _flush(self) -> None:
+        due, self._due = self._due, []
+        for outbox in due:
+            try:
+                outbox._flush()
+            except Exception:  # one broken outbox must not strand the others' frames
+                logger.exception("flushing %r failed", outbox)
+                outbox._scheduled = False
+                outbox._wake()
+
+
+_flushers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Flusher] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _flusher_for(loop: asyncio.AbstractEventLoop) -> _Flusher:
+    flusher = _flushers.get(loop)
+    if flusher is None:
+        flusher = _flushers[loop] = _Flusher(loop)
+    return flusher
+
+
+async def _finish(coro: Coroutine[Any, Any, None], step: Any) -> None:
+    """Drive a send that suspended during a flush to its end, as a task of its own would.
+
+    ``step`` is what the coroutine yielded: an asyncio future it waits for (or None for a
+    bare yield). Its outcome is the coroutine's to see, so it is awaited without raising.
+    """
+    try:
+        while True:
+            if step is None:
+                await asyncio.sleep(0)
+            else:
+                step._asyncio_future_blocking = False
+                await asyncio.wait((step,))
+            step = coro.send(None)
+    except StopIteration:
+        return
+    finally:
+        coro.close()
+
+
 class Outbox:
     """A connection's bounded send queue with exactly one writer (``run``)."""
 
@@ -83,10 +156,14 @@ class Outbox:
         "_accepting",
         "_binary",
         "_closed",
+        "_failure",
+        "_flusher",
+        "_inflight",
         "_items",
         "_max_frame_bytes",
         "_max_pending",
         "_on_overflow",
+        "_scheduled",
         "_send",
         "_waiter",
         "frames_sent",
@@ -95,7 +172,7 @@ class Outbox:
 
     def __init__(
         self,
-        send: Callable[[bytes], Awaitable[None]],
+        send: Send,
         *,
         binary: bool,
         max_pending: int,
@@ -103,6 +180,7 @@ class Outbox:
         max_frame_bytes: int = protocol.MAX_FRAME_BYTES,
     ) -> None:
         self._send = send
+        """Called with bytes (binary) or str (JSON); its coroutine runs in a flush or the writer."""
         self._binary = binary
         self._max_pending = max_pending
         self._on_overflow = on_overflow
@@ -110,7 +188,14 @@ class Outbox:
         """A batch grows only up to this size, so clients with a frame limit can read it."""
         self._items: deque[Delivery | bytes] = deque()
         self._waiter: asyncio.Future[None] | None = None
-        """Set while the writer waits for work; ``put`` resolves it."""
+        """Set while the writer is idle; items then go out in a flush, or wake it."""
+        self._flusher: _Flusher | None = None
+        self._scheduled = False
+        """True while this outbox waits for the flush at the end of the loop turn."""
+        self._inflight: tuple[Coroutine[Any, Any, None], Any, int] | None = None
+        """A flush's send that had to wait: the writer finishes it (coroutine, step, count)."""
+        self._failure: Exception | None = None
+        """A flush's send that failed: the writer raises it."""
         self._accepting = True
         self._closed = False
         self.frames_sent = 0
@@ -130,12 +215,10 @@ class Outbox:
             self._on_overflow()
             return False
         self._items.append(item)
-        waiter = self._waiter
-        if waiter is not None:
-            # Wake the writer: one future resolved, no Event bookkeeping per delivery.
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        if self._waiter is not None and not self._scheduled:
+            # The writer is idle: send at the end of this loop turn, without waking it.
+            self._scheduled = True
+            self._flusher.add(self)  # type: ignore[union-attr]  # set by run() before it idles
         return True
 
     def close(self) -> None:
@@ -143,30 +226,63 @@ class Outbox:
         self._accepting = False
         self._closed = True
         self._items.clear()
+        self._wake()
+
+    def _wake(self) -> None:
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
+
+    def _flush(self) -> None:
+        """Send what is pending as one frame now, in the flusher's callback; if the send has
+        to wait, fails, or more than one frame is pending, the writer takes over."""
+        self._scheduled = False
+        if self._closed or self._waiter is None or not self._items:
+            return  # closed, or the writer is awake and sends it itself
+        frame, count = self._take_frame()
+        try:
+            coro = self._send(frame)
+            step = coro.send(None)
+        except StopIteration:
+            self.frames_sent += 1
+            self.messages_sent += count
+            if self._items:
+                self._wake()
+            return
+        except Exception as exc:  # the writer raises it, in the connection's task
+            self._failure = exc
+        else:
+            self._inflight = (coro, step, count)
+        self._wake()
 
     async def run(self) -> None:
         """The writer: send what is pending as one frame, wait, repeat; errors of send propagate.
 
         While the queue has items the writer never suspends except inside ``send``
         (a socket that accepts the bytes completes it without suspending); an idle
-        writer waits on one bare future that the next ``put`` resolves.
+        writer waits on one bare future, and only a send that has to wait wakes it.
         """
         items = self._items
         send = self._send
         loop = asyncio.get_running_loop()
+        self._flusher = _flusher_for(loop)
         try:
             while not self._closed:
+                inflight = self._inflight
+                if inflight is not None:
+                    self._inflight = None
+                    coro, step, count = inflight
+                    await _finish(coro, step)
+                    self.frames_sent += 1
+                    self.messages_sent += count
+                    continue
+                failure = self._failure
+                if failure is not None:
+                    self._failure = None
+                    raise failure
                 if not items:
                     self._waiter = waiter = loop.create_future()
                     await waiter
-                    continue
-                if len(items) == 1:
-                    await send(self._bytes(items.popleft()))
-                    self.frames_sent += 1
-                    self.messages_sent += 1
                     continue
                 frame, count = self._take_frame()
                 await send(frame)
@@ -174,13 +290,17 @@ class Outbox:
                 self.messages_sent += count
         finally:
             self._waiter = None
+            if self._inflight is not None:
+                self._inflight[0].close()
+                self._inflight = None
 
-    def _take_frame(self) -> tuple[bytes, int]:
+    def _take_frame(self) -> tuple[Frame, int]:
         """Pop one message as is, or as many as fit in one batch frame."""
         items = self._items
-        first = self._bytes(items.popleft())
+        item = items.popleft()
         if not items:
-            return first, 1
+            return self._single(item), 1
+        first = self._bytes(item)
         parts = [first]
         size = _BATCH_OVERHEAD_BYTES + len(first)
         limit = self._max_frame_bytes
@@ -192,9 +312,15 @@ class Outbox:
             items.popleft()
             parts.append(part)
         if len(parts) == 1:
-            return first, 1
-        batch = protocol.msgpack_batch(parts) if self._binary else protocol.json_batch(parts)
-        return batch, len(parts)
+            return self._single(item), 1
+        if self._binary:
+            return protocol.msgpack_batch(parts), len(parts)
+        return protocol.json_batch(parts).decode(), len(parts)
+
+    def _single(self, item: Delivery | bytes) -> Frame:
+        if self._binary:
+            return item if isinstance(item, bytes) else item.msgpack
+        return item.decode() if isinstance(item, bytes) else item.json_text
 
     def _bytes(self, item: Delivery | bytes) -> bytes:
         if isinstance(item, bytes):

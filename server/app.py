@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 
 from realtime.broker import create_broker
 from realtime.hub import Hub
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             HTTPException: http_error_handler,
             Exception: internal_error_handler,
         },
+        middleware=[Middleware(ws.RawSend)],
         lifespan=lifespan,
     )
     app.state.openapi = None

@@ -6,15 +6,18 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import structlog
 from starlette.routing import WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope
+from starlette.types import Send as ASGISend
 from starlette.websockets import WebSocket, WebSocketState
 
 from realtime import protocol
 from realtime.hub import Delivery
-from realtime.outbox import Outbox
+from realtime.outbox import Frame, Outbox
 from realtime.protocol import (
     ClientMessage,
     Contribute,
@@ -55,6 +58,27 @@ _ids = itertools.count(1)
 Write = Contribute | React | Flag | Poll | VoteDots | VotePair | VoteStatement
 
 
+RAW_SEND_KEY = "dialoog.raw_send"
+"""Scope key under which RawSend keeps the server's own ASGI send of a WebSocket."""
+
+
+class RawSend:
+    """ASGI middleware: keeps a WebSocket's send, as the server gave it, in the scope.
+
+    Starlette wraps send once more per request for its exception handling (which concerns
+    HTTP responses only); the fan-out path sends each event to thousands of sockets and
+    uses this one instead.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: ASGISend) -> None:
+        if scope["type"] == "websocket":
+            scope[RAW_SEND_KEY] = send
+        await self.app(scope, receive, send)
+
+
 def choose_subprotocol(offered: list[str]) -> str | None:
     """The first subprotocol the client offers that we speak; None means JSON."""
     return next((p for p in offered if p in protocol.SUBPROTOCOLS), None)
@@ -81,6 +105,7 @@ class Connection:
         self.svc = svc
         self.principal = principal
         self.binary = binary
+        self._asgi_send: Callable[[Message], Awaitable[None]] = ws.scope.get(RAW_SEND_KEY, ws._send)
         settings = svc.settings
         self.session = Session(
             binary=binary,
@@ -126,14 +151,15 @@ class Connection:
 
     # --- I/O ------------------------------------------------------------------------------------
 
-    def _send(self, data: bytes) -> Awaitable[None]:
-        # The writer's hot path: the ASGI send that Starlette's WebSocket.send wraps. For
-        # data frames that wrapper only re-checks state; skipping it (and this method being
-        # a plain function) saves two coroutines per frame. A gone client raises OSError
-        # (uvicorn's ClientDisconnected), handled in _write; accept and close use self.ws.
-        if self.binary:
-            return self.ws._send({"type": "websocket.send", "bytes": data})
-        return self.ws._send({"type": "websocket.send", "text": data.decode()})
+    def _send(self, frame: Frame) -> Coroutine[Any, Any, None]:
+        # The fan-out hot path: the server's own ASGI send (kept in the scope by RawSend),
+        # beneath the wrappers of Starlette's WebSocket.send, which for data frames only
+        # re-check state. Its coroutine runs to its end in the outbox's flush unless the
+        # socket is full. A gone client raises OSError (uvicorn's ClientDisconnected),
+        # handled in _write; accept and close use self.ws.
+        if isinstance(frame, str):
+            return self._asgi_send({"type": "websocket.send", "text": frame})
+        return self._asgi_send({"type": "websocket.send", "bytes": frame})
 
     async def _write(self) -> None:
         """The writer task: the outbox's lifetime; a failed send marks the socket closed."""

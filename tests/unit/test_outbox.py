@@ -30,13 +30,17 @@ class Wire:
     """A send() that records frames and can be held shut, like a slow socket."""
 
     def __init__(self) -> None:
-        self.frames: list[bytes] = []
+        self.frames: list[bytes | str] = []
         self.open = asyncio.Event()
         self.open.set()
         self.sent = asyncio.Event()
 
-    async def send(self, frame: bytes) -> None:
+        self.fail: Exception | None = None
+
+    async def send(self, frame: bytes | str) -> None:
         await self.open.wait()
+        if self.fail is not None:
+            raise self.fail
         self.frames.append(frame)
         self.sent.set()
 
@@ -64,7 +68,7 @@ async def test_single_message_is_sent_as_is(binary: bool) -> None:
     item = delivery(1)
     assert outbox.put(item)
     await wait_frames(wire, 1)
-    assert wire.frames == [item.encoded(binary)]
+    assert wire.frames == [item.msgpack if binary else item.json_text]
     assert (outbox.frames_sent, outbox.messages_sent) == (1, 1)
     outbox.close()
     await asyncio.wait_for(writer, 1)
@@ -168,3 +172,48 @@ async def test_json_form_is_transcoded_once_and_shared() -> None:
     item = delivery(1)
     assert item.json is item.json
     assert json.loads(item.encoded(False)) == msgpack.unpackb(item.encoded(True))
+
+
+async def test_idle_outboxes_are_flushed_at_the_end_of_the_turn_without_their_writers() -> None:
+    wires = [Wire(), Wire()]
+    outboxes = [make_outbox(wire, binary=True)[0] for wire in wires]
+    writers = [asyncio.create_task(outbox.run()) for outbox in outboxes]
+    await asyncio.sleep(0)  # both writers start and idle
+    for outbox in outboxes:
+        outbox.put(delivery(1))
+        outbox.put(delivery(2))
+    assert all(wire.frames == [] for wire in wires)  # nothing is sent inside put()
+    await asyncio.sleep(0)  # one turn: the flush
+    for wire, outbox in zip(wires, outboxes, strict=True):
+        assert [m["seq"] for m in msgpack.unpackb(wire.frames[0])] == [1, 2]
+        assert (outbox.frames_sent, outbox.messages_sent) == (1, 2)
+        assert outbox._waiter is not None and not outbox._waiter.done()  # the writer slept on
+        outbox.close()
+    await asyncio.wait_for(asyncio.gather(*writers), 1)
+
+
+async def test_a_send_that_fails_in_a_flush_ends_the_writer_with_its_error() -> None:
+    wire = Wire()
+    outbox, _ = make_outbox(wire, binary=True)
+    writer = asyncio.create_task(outbox.run())
+    await asyncio.sleep(0)
+    wire.fail = ConnectionResetError("gone")
+    outbox.put(delivery(1))
+    with pytest.raises(ConnectionResetError):
+        await asyncio.wait_for(writer, 1)
+
+
+async def test_a_writer_cancelled_during_a_waiting_send_closes_that_send() -> None:
+    wire = Wire()
+    outbox, _ = make_outbox(wire, binary=True)
+    writer = asyncio.create_task(outbox.run())
+    await asyncio.sleep(0)
+    wire.open.clear()
+    outbox.put(delivery(1))
+    await asyncio.sleep(0.01)  # flushed, suspended, handed to the writer
+    writer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await writer
+    wire.open.set()
+    await asyncio.sleep(0.01)
+    assert wire.frames == [] and outbox.frames_sent == 0
