@@ -1,7 +1,8 @@
 """The Postgres database and Redis database a multi-worker peer runs on, made fresh and removed.
 
-Only the benchmark's own names are touched: the database ``dialoog_bench`` and the
-Redis database number in the given URL (14 by default).
+Only a benchmark's own names are touched: its database (``dialoog_bench`` for the
+fan-out, others for the other benchmarks, so they may run at once), the Redis
+database number in the given URL, and its own Redis prefix.
 """
 
 from __future__ import annotations
@@ -37,12 +38,12 @@ async def _execute(admin_url: str, *statements: str) -> None:
 
 
 @contextlib.contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """Create ``dialoog_bench`` (dropping a leftover one), yield its URL, drop it at the end."""
-    drop = f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"
-    asyncio.run(_execute(admin_url, drop, f"CREATE DATABASE {BENCH_DATABASE}"))
+def fresh_database(admin_url: str, name: str = BENCH_DATABASE) -> Iterator[str]:
+    """Create the database (dropping a leftover one), yield its URL, drop it at the end."""
+    drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    asyncio.run(_execute(admin_url, drop, f"CREATE DATABASE {name}"))
     try:
-        yield database_url(admin_url)
+        yield database_url(admin_url, name)
     finally:
         asyncio.run(_execute(admin_url, drop))
 
@@ -66,3 +67,13 @@ def fresh_redis(url: str) -> Iterator[str]:
         yield url
     finally:
         _flush(url)
+
+
+@contextlib.contextmanager
+def services(
+    postgres: str, redis: str, database: str, redis_prefix: str
+) -> Iterator[dict[str, str]]:
+    """A fresh database and an empty Redis database, as the settings our server reads."""
+    with fresh_database(postgres, database) as db, fresh_redis(redis) as rd:
+        # pub/sub ignores the database number: a prefix of our own avoids cross-talk
+        yield {"DATABASE_URL": db, "REDIS_URL": rd, "DIALOOG_REDIS_PREFIX": redis_prefix}

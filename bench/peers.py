@@ -1,4 +1,4 @@
-"""Starting, measuring and stopping the servers the fan-out benchmark compares.
+"""Starting, measuring and stopping the servers the benchmarks compare.
 
 Every server runs as a child process in its own session (process group), so it
 and its workers can be measured together (psutil, children summed) and stopped
@@ -164,24 +164,24 @@ def wait_healthy(process: Process, path: str = "/healthz") -> None:
     raise BenchError(f"server not healthy at {process.base_url}{path} after 60 s: {last}")
 
 
-def stop(process: Process) -> None:
-    """SIGTERM to the server's own process group, SIGKILL if it lingers."""
+def stop(process: Process, grace: float = STOP_TIMEOUT_SECONDS) -> None:
+    """SIGTERM to the server's own process group, SIGKILL if it lingers past ``grace``."""
     if process.popen.poll() is not None:
         return
     pgid = os.getpgid(process.popen.pid)
     os.killpg(pgid, signal.SIGTERM)
     try:
-        process.popen.wait(timeout=STOP_TIMEOUT_SECONDS)
+        process.popen.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         os.killpg(pgid, signal.SIGKILL)
-        process.popen.wait(timeout=STOP_TIMEOUT_SECONDS)
+        process.popen.wait(timeout=grace)
 
 
 @contextlib.contextmanager
-def raw_server(workdir: Path) -> Iterator[Process]:
-    """The reference: bench/raw_broadcast.py, one process."""
+def raw_server(workdir: Path, script: str = "raw_broadcast.py") -> Iterator[Process]:
+    """A reference server (bench/raw_broadcast.py or one built on it), one process."""
     port = free_port()
-    command = [sys.executable, str(BENCH_DIR / "raw_broadcast.py"), "--port", str(port)]
+    command = [sys.executable, str(BENCH_DIR / script), "--port", str(port)]
     process = spawn(command, workdir, child_env({}), f"http://127.0.0.1:{port}", 1)
     try:
         wait_healthy(process)
