@@ -33,6 +33,7 @@ KINDS = ("idea", "obstacle", "solution", "question", "concern")
 
 Config = TypeVar("Config")
 Opened = TypeVar("Opened")
+ConnT = TypeVar("ConnT", bound="LeanConn")
 OnAnswer = Callable[[dict[str, Any], int], None]
 """Gets the ack or error of a sent message and when it arrived (ns)."""
 
@@ -240,9 +241,10 @@ class LeanConn:
 
 
 async def open_lean(
-    conn: LeanConn, url: str, token: str, channel: str | None, role: str, state: Tracked
-) -> None:
-    """Connect (bearer token, msgpack), count closes by role, subscribe to ``channel`` if any."""
+    conn: ConnT, url: str, token: str, channel: str | None, role: str, state: Tracked
+) -> ConnT:
+    """Connect (bearer token, msgpack), count closes by role, subscribe to ``channel`` if any;
+    the connection."""
     headers = {"Authorization": f"Bearer {token}"}
     conn.client = await connect_lean(url, headers, SUBPROTOCOL_MSGPACK, conn.on_frame, timeout=60)
 
@@ -257,6 +259,7 @@ async def open_lean(
         except BaseException:
             conn.client.abort()
             raise
+    return conn
 
 
 async def gated(

@@ -11,11 +11,10 @@ Each flag carries its index in its note (letters only), which comes back as the
 ``ack`` arrived at the flagger and when each facilitator received its event, all on
 this process's monotonic clock.
 
-Protocol with the orchestrator: one JSON config line on stdin; ``{"phase": "ready"}``
-once every connection is up; then it waits for ``go``; writes for ``warmup_seconds``,
-flags for ``seconds`` while writing goes on, drains (writing still going on) until
-every acked flag reached every facilitator or ``drain_seconds`` passed, and prints
-``{"phase": "done"}`` and one ``{"phase": "result", ...}`` line.
+Protocol with the orchestrator (bench/loadkit.py): ``ready`` once every connection is
+up; after ``go`` it writes for ``warmup_seconds``, flags for ``seconds`` while writing
+goes on, and drains (writing still going on) until every acked flag reached every
+facilitator or ``drain_seconds`` passed; then ``done`` and the ``result`` line.
 """
 
 from __future__ import annotations
@@ -135,9 +134,7 @@ class Conn(LeanConn):
             return
         if name != "flag.created":
             return
-        data = message.get("data") or {}
-        detail = data.get("detail")
-        index = parse_note(detail)
+        index = parse_note((message.get("data") or {}).get("detail"))
         if index is None or not 0 <= index < len(state.flags):
             state.other_flag_events += 1
             return
@@ -169,13 +166,12 @@ async def open_group(
     state: State, role: str, tokens: list[str], channel: str | None, gate: asyncio.Semaphore
 ) -> list[Conn]:
     """Every connection of one role, at most ``gate`` handshakes at a time; any failure raises."""
-
-    async def one(i: int) -> Conn:
-        conn = Conn(state, role, i)
-        await loadkit.open_lean(conn, state.config.url, tokens[i], channel, role, state)
-        return conn
-
-    return await loadkit.gated(len(tokens), gate, one)
+    url = state.config.url
+    return await loadkit.gated(
+        len(tokens),
+        gate,
+        lambda i: loadkit.open_lean(Conn(state, role, i), url, tokens[i], channel, role, state),
+    )
 
 
 # --- the traffic ----------------------------------------------------------------------------

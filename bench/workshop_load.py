@@ -211,10 +211,9 @@ class Conn(LeanConn):
 
 async def open_conn(state: State, index: int, token: str) -> Conn:
     """Connect (bearer token, msgpack) and subscribe to the workshop channel."""
-    conn = Conn(state, index)
     role = "lead" if index >= len(state.config.participant_tokens) else "participant"
-    await loadkit.open_lean(conn, state.config.url, token, state.config.channel, role, state)
-    return conn
+    url, channel = state.config.url, state.config.channel
+    return await loadkit.open_lean(Conn(state, index), url, token, channel, role, state)
 
 
 async def run(config: Config) -> dict[str, Any]:
