@@ -129,10 +129,15 @@ async def set_reaction(
     changes = {_COUNTER[reaction]: contributions.c[_COUNTER[reaction]] + 1}
     if previous is not None:
         changes[_COUNTER[previous]] = contributions.c[_COUNTER[previous]] - 1
-    await conn.execute(
-        contributions.update().where(contributions.c.id == contribution_id).values(**changes)
-    )
-    return await reaction_counts(conn, contribution_id)
+    row = (
+        await conn.execute(
+            contributions.update()
+            .where(contributions.c.id == contribution_id)
+            .values(**changes)
+            .returning(contributions.c.agree, contributions.c.disagree, contributions.c.pass_count)
+        )
+    ).one()  # the counts as this UPDATE left them: no second read
+    return ReactionCounts(contribution_id, row.agree, row.disagree, row.pass_count)
 
 
 async def reaction_counts(conn: AsyncConnection, contribution_id: int) -> ReactionCounts:
