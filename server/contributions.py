@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from realtime import protocol
+from server.activity import active_participants, mark_active_once
 from server.auth import Principal, require
 from server.clock import iso
 from server.errors import ApiError
@@ -24,9 +25,8 @@ from server.workshops.service import board_event, open_round
 from storage import contributions as contribution_store
 from storage import dialogues as dialogue_store
 from storage import events as event_store
-from storage import invitations as participant_store
-from storage import moderation as moderation_store
-from storage.records import Contribution, EventRecord, Theme
+from storage import write_context as write_store
+from storage.records import Contribution, EventRecord, Theme, WriteContext
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -50,15 +50,6 @@ async def theme_in_dialogue(conn: AsyncConnection, principal: Principal, theme_i
     return theme
 
 
-async def require_writable(conn: AsyncConnection, theme: Theme, now: datetime) -> None:
-    """An open theme in an open step that takes contributions, else `closed`."""
-    if theme.state != "open":
-        raise ApiError(409, "closed", "Dit thema is gesloten.")
-    steps = await dialogue_store.list_steps(conn, theme.dialogue_id)
-    if not takes_contributions(steps, now):
-        raise ApiError(409, "closed", "Er is nu geen stap open waarin u kunt bijdragen.")
-
-
 def contribution_data(c: Contribution) -> dict[str, Any]:
     """The public face of a contribution: never its author."""
     return {
@@ -71,14 +62,36 @@ def contribution_data(c: Contribution) -> dict[str, Any]:
     }
 
 
-async def require_not_muted(
-    conn: AsyncConnection, dialogue_id: int, author: str, now: datetime
-) -> None:
-    """A muted author cannot write until the mute ends."""
-    until = await moderation_store.muted_until(conn, dialogue_id, author, now)
-    if until is not None:
-        local = until.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+def check_writable(ctx: WriteContext, now: datetime) -> None:
+    """An open theme in an open step that takes contributions (else `closed`), and an
+    author who is not muted (else `forbidden`), checked in that order."""
+    if ctx.theme.state != "open":
+        raise ApiError(409, "closed", "Dit thema is gesloten.")
+    if not takes_contributions(list(ctx.steps), now):
+        raise ApiError(409, "closed", "Er is nu geen stap open waarin u kunt bijdragen.")
+    if ctx.muted_until is not None:
+        local = ctx.muted_until.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
         raise ApiError(403, "forbidden", f"U kunt tot {local} niet bijdragen of reageren.")
+
+
+async def writable_context(
+    conn: AsyncConnection,
+    principal: Principal,
+    ctx: WriteContext | None,
+    author: str,
+    now: datetime,
+    parent_id: int | None = None,
+) -> WriteContext:
+    """The context of the theme a write lands in (a merged theme's is where it was merged
+    into), which must be in the principal's dialogue and writable."""
+    for _hop in range(10):
+        if ctx is None or ctx.theme.merged_into is None:
+            break
+        ctx = await write_store.theme_context(conn, ctx.theme.merged_into, author, now, parent_id)
+    if ctx is None or not principal.in_dialogue(ctx.theme.dialogue_id):
+        raise ApiError(404, "not_found", "Dit thema bestaat niet.")
+    check_writable(ctx, now)
+    return ctx
 
 
 def screen_or_warn(svc: Services, msg: protocol.Contribute) -> list[Finding]:
@@ -107,22 +120,21 @@ async def contribute(
     """
     author = require_participant(principal)
     findings = screen_or_warn(svc, msg)
+    active = active_participants(svc.db)
+    marked = False
 
     async def work(conn: AsyncConnection, now: datetime) -> WorkResult:
-        theme = await theme_in_dialogue(conn, principal, msg.theme)
-        await require_writable(conn, theme, now)
-        await require_not_muted(conn, theme.dialogue_id, author, now)
-        if msg.parent is not None:
-            parent = await contribution_store.get_contribution(conn, msg.parent)
-            if parent is None or parent.theme_id != theme.id:
-                raise ApiError(400, "invalid", "De bijdrage waarop u reageert bestaat niet.")
-        dialogue = await dialogue_store.get_dialogue_by_id(conn, theme.dialogue_id)
-        assert dialogue is not None
+        nonlocal marked
+        found = await write_store.theme_context(conn, msg.theme, author, now, msg.parent)
+        ctx = await writable_context(conn, principal, found, author, now, msg.parent)
+        theme = ctx.theme
+        if msg.parent is not None and ctx.parent_theme_id != theme.id:
+            raise ApiError(400, "invalid", "De bijdrage waarop u reageert bestaat niet.")
         if msg.round is not None:
-            item, workshop = await open_round(conn, msg.round, "write", dialogue.id, now)
+            item, workshop = await open_round(conn, msg.round, "write", theme.dialogue_id, now)
             if (item.theme_id or workshop.theme_id or theme.id) != theme.id:
                 raise ApiError(400, "invalid", "Deze ronde hoort bij een ander thema.")
-        held = dialogue.moderation_mode == "pre"
+        held = ctx.moderation_mode == "pre"
         created = await contribution_store.add_contribution(
             conn,
             dialogue_id=theme.dialogue_id,
@@ -135,7 +147,7 @@ async def contribute(
             now=now,
         )
         if held:
-            channel = f"moderation:{dialogue.slug}"
+            channel = f"moderation:{ctx.dialogue_slug}"
             record = await event_store.append_event(
                 conn,
                 channel,
@@ -152,16 +164,18 @@ async def contribute(
             record = await event_store.append_event(
                 conn, channel, "contribution.created", contribution_data(created), now
             )
-        records = [record, *await auto_flags(conn, dialogue.slug, created, findings, now)]
+        records = [record, *await auto_flags(conn, ctx.dialogue_slug, created, findings, now)]
         if msg.round is not None and not held:
             records += await board_event(conn, msg.round, created, now)
-        await participant_store.mark_active(conn, principal.id)
+        marked = await mark_active_once(conn, active, principal.id)
         answer: dict[str, Any] = {"id": created.id, "channel": channel, "seq": record.seq}
         if held:
             answer["held"] = True
         return answer, records
 
     answer, records = await run_once(svc.db, author, msg.ref, work)
+    if marked:
+        active.add(principal.id)
     svc.representation_changed(principal.dialogue_id)
     return protocol.Ack(ref=msg.ref, **answer), records
 

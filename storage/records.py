@@ -147,3 +147,27 @@ class FlagResult:
     flag_id: int | None
     """None when this participant had flagged the contribution already."""
     distinct_flaggers: int
+
+
+@dataclass(frozen=True, slots=True)
+class WriteContext:
+    """What a participant's write into a theme is checked against, read in one query."""
+
+    theme: Theme
+    dialogue_slug: str
+    moderation_mode: str
+    steps: tuple[Step, ...]
+    muted_until: datetime | None
+    """The end of the author's longest running mute in the dialogue, if any."""
+    parent_theme_id: int | None
+    """The theme of the contribution replied to, when one was asked about and exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionTarget:
+    """A contribution to react to, with the context of its (stored) theme."""
+
+    contribution_id: int
+    dialogue_id: int
+    state: str
+    context: WriteContext
