@@ -10,6 +10,8 @@ import typer
 import uvicorn
 from uvicorn.config import WS_PROTOCOLS
 
+from server.remote.ballots import app as ballots_app
+from server.remote.workshops import app as workshops_app
 from server.settings import Settings, load_settings
 from server.stakeholders.cli import app as stakeholders_app
 from storage.database import Database
@@ -19,6 +21,8 @@ app = typer.Typer(help="Dialoog: realtime dialoogplatform (7V-methode).", no_arg
 user_app = typer.Typer(help="Medewerkersaccounts beheren.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(stakeholders_app, name="stakeholders")
+app.add_typer(ballots_app, name="ballots")
+app.add_typer(workshops_app, name="workshops")
 
 
 def _fail(message: str) -> None:
