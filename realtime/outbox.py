@@ -1,12 +1,12 @@
 """One connection's outgoing queue: bounded, one writer task, bursts sent as one batch frame.
 
 The hub hands every connection the same :class:`Delivery` (encoded once);
-``put`` only appends to a deque, so fan-out never waits for a client. What the
-idle outboxes of a worker were given during one loop turn is sent at the end of
-that turn, all of it in one frame per outbox and without waking their writer
-tasks (one callback for the whole turn, like ``broadcast()`` writing to each
-socket); a send that would wait (a full socket buffer) is handed to the
-connection's writer task, which then sends *everything* pending as one frame,
+``put`` never waits for a client. An idle outbox sends the first message of a
+loop turn straight to the socket, like ``broadcast()``, without waking its
+writer task; what it is given later in the same turn goes out at the end of the
+turn as one frame (one callback for all outboxes). A send that would wait (a
+full socket buffer) is handed to the connection's writer task, which then sends
+*everything* pending as one frame,
 so a client that falls behind gets fewer, larger frames instead of a growing
 backlog; one that falls too far behind overflows and is closed (4008) to
 resume with ``since``.
@@ -92,21 +92,30 @@ Send = Callable[[Frame], Coroutine[Any, Any, None]]
 
 
 class _Flusher:
-    """Sends, once per loop turn, what the idle outboxes of this loop were given in it."""
+    """Marks the loop's turns and sends, at the end of one, what idle outboxes queued in it."""
 
-    __slots__ = ("_due", "_loop")
+    __slots__ = ("_due", "_loop", "_pending", "turn")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._due: list[Outbox] = []
+        self._pending = False
+        self.turn = 0
+        """Advances after every loop turn in which an outbox sent or queued something."""
+
+    def schedule(self) -> None:
+        """Make sure this turn ends with ``_end_turn``."""
+        if not self._pending:
+            self._pending = True
+            self._loop.call_soon(self._end_turn)
 
     def add(self, outbox: Outbox) -> None:
-        due = self._due
-        if not due:
-            self._loop.call_soon(self._flush)
-        due.append(outbox)
+        self.schedule()
+        self._due.append(outbox)
 
-    def _flush(self) -> None:
+    def _end_turn(self) -> None:
+        self._pending = False
+        self.turn += 1
         due, self._due = self._due, []
         for outbox in due:
             try:
@@ -165,6 +174,7 @@ class Outbox:
         "_on_overflow",
         "_scheduled",
         "_send",
+        "_sent_turn",
         "_waiter",
         "frames_sent",
         "messages_sent",
@@ -192,6 +202,8 @@ class Outbox:
         self._flusher: _Flusher | None = None
         self._scheduled = False
         """True while this outbox waits for the flush at the end of the loop turn."""
+        self._sent_turn = -1
+        """The loop turn in which this outbox last sent straight from ``put``."""
         self._inflight: tuple[Coroutine[Any, Any, None], Any, int] | None = None
         """A flush's send that had to wait: the writer finishes it (coroutine, step, count)."""
         self._failure: Exception | None = None
@@ -207,18 +219,32 @@ class Outbox:
         return len(self._items)
 
     def put(self, item: Delivery | bytes) -> bool:
-        """Queue without waiting; False once closed or overflowed (``on_overflow`` runs once)."""
+        """Queue without waiting; False once closed or overflowed (``on_overflow`` runs once).
+
+        An idle writer's first message of a loop turn goes to the socket at once, like
+        ``broadcast()``: the connection is touched once per delivery. More messages in the
+        same turn are queued and go out together, as one frame, at the end of the turn.
+        """
         if not self._accepting:
             return False
-        if len(self._items) >= self._max_pending:
+        items = self._items
+        if len(items) >= self._max_pending:
             self._accepting = False
             self._on_overflow()
             return False
-        self._items.append(item)
-        if self._waiter is not None and not self._scheduled:
-            # The writer is idle: send at the end of this loop turn, without waking it.
+        if self._waiter is None:  # the writer is awake (or not started): it sends
+            items.append(item)
+            return True
+        flusher: _Flusher = self._flusher  # type: ignore[assignment]  # set by run() first
+        if not items and self._sent_turn != flusher.turn:
+            self._sent_turn = flusher.turn
+            flusher.schedule()
+            self._send_now(self._single(item), 1)
+            return True
+        items.append(item)
+        if not self._scheduled:
             self._scheduled = True
-            self._flusher.add(self)  # type: ignore[union-attr]  # set by run() before it idles
+            flusher.add(self)
         return True
 
     def close(self) -> None:
@@ -234,12 +260,16 @@ class Outbox:
             waiter.set_result(None)
 
     def _flush(self) -> None:
-        """Send what is pending as one frame now, in the flusher's callback; if the send has
-        to wait, fails, or more than one frame is pending, the writer takes over."""
+        """At the end of a turn: send what was queued in it as one frame."""
         self._scheduled = False
         if self._closed or self._waiter is None or not self._items:
             return  # closed, or the writer is awake and sends it itself
         frame, count = self._take_frame()
+        self._send_now(frame, count)
+
+    def _send_now(self, frame: Frame, count: int) -> None:
+        """Run the send in place; if it has to wait, fails, or more is pending, the writer
+        takes over (a send that waits is finished by the writer, in order)."""
         try:
             coro = self._send(frame)
             step = coro.send(None)

@@ -174,7 +174,9 @@ async def test_json_form_is_transcoded_once_and_shared() -> None:
     assert json.loads(item.encoded(False)) == msgpack.unpackb(item.encoded(True))
 
 
-async def test_idle_outboxes_are_flushed_at_the_end_of_the_turn_without_their_writers() -> None:
+async def test_an_idle_outbox_sends_the_first_message_of_a_turn_at_once_and_batches_the_rest() -> (
+    None
+):
     wires = [Wire(), Wire()]
     outboxes = [make_outbox(wire, binary=True)[0] for wire in wires]
     writers = [asyncio.create_task(outbox.run()) for outbox in outboxes]
@@ -182,12 +184,16 @@ async def test_idle_outboxes_are_flushed_at_the_end_of_the_turn_without_their_wr
     for outbox in outboxes:
         outbox.put(delivery(1))
         outbox.put(delivery(2))
-    assert all(wire.frames == [] for wire in wires)  # nothing is sent inside put()
+        outbox.put(delivery(3))
+    for wire in wires:  # the first went out inside put(), the rest wait for the turn's end
+        assert [msgpack.unpackb(frame)["seq"] for frame in wire.frames] == [1]
     await asyncio.sleep(0)  # one turn: the flush
     for wire, outbox in zip(wires, outboxes, strict=True):
-        assert [m["seq"] for m in msgpack.unpackb(wire.frames[0])] == [1, 2]
-        assert (outbox.frames_sent, outbox.messages_sent) == (1, 2)
+        assert [m["seq"] for m in msgpack.unpackb(wire.frames[1])] == [2, 3]
+        assert (outbox.frames_sent, outbox.messages_sent) == (2, 3)
         assert outbox._waiter is not None and not outbox._waiter.done()  # the writer slept on
+        outbox.put(delivery(4))  # a new turn: at once again
+        assert msgpack.unpackb(wire.frames[2])["seq"] == 4
         outbox.close()
     await asyncio.wait_for(asyncio.gather(*writers), 1)
 
