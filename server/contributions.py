@@ -166,7 +166,7 @@ async def contribute(
             )
         records = [record, *await auto_flags(conn, ctx.dialogue_slug, created, findings, now)]
         if msg.round is not None and not held:
-            records += await board_event(conn, msg.round, created, now)
+            records += await board_event(conn, msg.round, workshop.id, created, now)
         marked = await mark_active_once(conn, active, principal.id)
         answer: dict[str, Any] = {"id": created.id, "channel": channel, "seq": record.seq}
         if held:

@@ -159,16 +159,14 @@ async def open_round(
 
 
 async def board_event(
-    conn: AsyncConnection, round_id: int, created: Contribution, now: datetime
+    conn: AsyncConnection, round_id: int, workshop_id: int, created: Contribution, now: datetime
 ) -> list[EventRecord]:
-    """Put a round's contribution on the shared board."""
-    found = await workshop_store.get_round(conn, round_id)
-    assert found is not None
+    """Put a round's contribution on the shared board (the round was checked by open_round)."""
     await workshop_store.link_contribution(conn, created.id, round_id)
     data = {"round": round_id, "id": created.id, "kind": created.kind, "body": created.body}
     return [
         await event_store.append_event(
-            conn, channel_of(found[1]), "workshop.contribution", data, now
+            conn, channel_of(workshop_id), "workshop.contribution", data, now
         )
     ]
 

@@ -23,7 +23,7 @@ REACT = 5  # was 11
 """Context (contribution, theme, dialogue, steps, mute) + previous + reaction + counts + key."""
 FIRST_WRITE = 6
 """A participant's first write (this worker sees) also marks it active."""
-ROUND_CONTRIBUTE = 11  # was 16
+ROUND_CONTRIBUTE = 10  # was 16
 """A contribution in a workshop round also checks the round and puts it on the board."""
 
 
